@@ -1,0 +1,307 @@
+import { SqlClient } from "@effect/sql"
+import { Cause, Effect, Layer, Runtime } from "effect"
+import { MigrationConfig } from "../config.js"
+import { pgErrorInfo } from "../database/pgError.js"
+import { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
+import { timeoutHint } from "../logging/hints.js"
+import type { LegacyDb, Migration, MigrationBody } from "../migration.js"
+import { quoteIdentifier, quoteLiteral } from "../sql/quote.js"
+import { splitStatements } from "../sql/splitStatements.js"
+import { Journal, type JournalEntry, type JournalService, type RunError, type RunOptions } from "./Journal.js"
+
+interface Row {
+  readonly id: string
+  readonly name: string
+  readonly description: string | null
+  readonly applied_at: Date | string | null
+  readonly duration: number | null
+  readonly status: string
+  readonly checksum: string | null
+  readonly error: string | null
+  readonly timestamp: string | number | null
+}
+
+const ourColumns: ReadonlyArray<readonly [string, string]> = [
+  ["description", "text"],
+  ["applied_at", "timestamptz DEFAULT now()"],
+  ["duration", "integer"],
+  ["status", "text NOT NULL DEFAULT 'applied'"],
+  ["checksum", "text"],
+  ["error", "text"],
+  ["timestamp", "bigint"]
+]
+
+const databaseError = (operation: string) => (error: unknown) => {
+  const info = pgErrorInfo(error)
+  return new DatabaseError({
+    operation,
+    message: `${operation}: ${info.message}${info.hint === undefined ? "" : ` (hint: ${info.hint})`}`,
+    code: info.code
+  })
+}
+
+/** A migration's failure, with the failing statement found from PostgreSQL's error position. */
+const failure = (migration: Migration, error: unknown, durationMs: number, script?: { text: string; offset: number }): RunError => {
+  const info = pgErrorInfo(error)
+  if (info.code === "57014") {
+    return timeoutFailure(migration, durationMs, undefined, info.message)
+  }
+  let statement: string | undefined
+  let where = ""
+  if (script !== undefined && info.position !== undefined) {
+    const at = info.position - 1 - script.offset
+    if (at >= 0 && at <= script.text.length) {
+      const line = script.text.slice(0, at).split("\n").length
+      where = ` (line ${line})`
+      const statements = splitStatements(script.text)
+      statement = statements.filter((candidate) => candidate.line <= line).at(-1)?.text
+    }
+  }
+  return new MigrationFailed({
+    id: migration.id,
+    name: migration.name,
+    message: `${info.message}${where}`,
+    code: info.code,
+    hint: info.hint,
+    statement,
+    durationMs
+  })
+}
+
+const timeoutFailure = (migration: Migration, durationMs: number, timeoutMs: number | undefined, serverMessage?: string) =>
+  new MigrationTimeout({
+    id: migration.id,
+    name: migration.name,
+    timeoutMs: timeoutMs ?? durationMs,
+    message: serverMessage === undefined
+      ? `timed out after ${timeoutMs}ms; the query was cancelled and the transaction rolled back`
+      : `${serverMessage}; the transaction was rolled back`,
+    hint: timeoutHint,
+    durationMs
+  })
+
+const toEntry = (row: Row): JournalEntry => ({
+  id: row.id,
+  name: row.name,
+  description: row.description,
+  appliedAt: row.applied_at === null ? null : row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
+  durationMs: row.duration === null ? null : Number(row.duration),
+  status: row.status,
+  checksum: row.checksum,
+  error: row.error,
+  timestamp: row.timestamp === null ? null : Number(row.timestamp)
+})
+
+const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION") =>
+  `SET ${scope} statement_timeout = ${Math.max(0, Math.round(options.timeoutMs))}; ` +
+  `SET ${scope} lock_timeout = ${Math.max(0, Math.round(options.lockTimeoutMs))};`
+
+export const make = Effect.gen(function*() {
+  const sql = yield* SqlClient.SqlClient
+  const settings = yield* MigrationConfig
+  const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
+
+  /** The statement that records a migration as applied; the duration is measured by the server. */
+  const recordAppliedSql = (migration: Migration, duration: string) =>
+    `INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
+     VALUES (${quoteLiteral(migration.id)}, ${quoteLiteral(migration.name)}, ${
+      migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
+    }, now(), ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+       applied_at = EXCLUDED.applied_at, duration = EXCLUDED.duration, status = 'applied',
+       checksum = EXCLUDED.checksum, error = NULL, "timestamp" = EXCLUDED."timestamp"
+     RETURNING duration`
+
+  const serverDuration = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
+
+  const ensure: JournalService["ensure"] = Effect.gen(function*() {
+    const [state] = yield* sql.unsafe<{ schema_exists: boolean; columns: ReadonlyArray<string> | string | null }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${quoteLiteral(settings.schema)}) AS schema_exists,
+              ARRAY(SELECT column_name::text FROM information_schema.columns
+                     WHERE table_schema = ${quoteLiteral(settings.schema)} AND table_name = ${quoteLiteral(settings.table)}) AS columns`
+    )
+    const columns = state === undefined || state.columns === null
+      ? []
+      : Array.isArray(state.columns)
+      ? state.columns
+      : String(state.columns).replace(/^\{|\}$/g, "").split(",").filter((c) => c !== "")
+    if (columns.length === 0) {
+      yield* sql.unsafe(
+        `${state?.schema_exists ? "" : `CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(settings.schema)};`}
+         CREATE TABLE IF NOT EXISTS ${table} (
+           id text PRIMARY KEY,
+           name text NOT NULL,
+           ${ourColumns.map(([column, type]) => `${quoteIdentifier(column)} ${type}`).join(",\n")}
+         )`
+      )
+      return
+    }
+    const missing = ourColumns.filter(([column]) => !columns.includes(column))
+    if (missing.length > 0) {
+      yield* sql.unsafe(
+        missing.map(([column, type]) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${type};`).join("\n")
+      )
+    }
+  }).pipe(Effect.mapError(databaseError(`create journal table ${settings.schema}.${settings.table}`)))
+
+  const entries: JournalService["entries"] = sql.unsafe<Row>(
+    `SELECT id, name, description, applied_at, duration, status, checksum, error, "timestamp" FROM ${table}`
+  ).pipe(
+    Effect.map((rows) => rows.map(toEntry)),
+    // No table yet: nothing applied (read-only commands do not create it).
+    Effect.catchIf((error) => pgErrorInfo(error).code === "42P01", () => Effect.succeed([])),
+    Effect.mapError(databaseError(`read journal table ${settings.schema}.${settings.table}`))
+  )
+
+  /** Runs an Effect or legacy body; legacy `false` is a failure. */
+  const runBody = (migration: Migration, body: Exclude<MigrationBody, { _tag: "Sql" }>) =>
+    body._tag === "Effect"
+      ? Effect.asVoid(body.effect)
+      : Effect.gen(function*() {
+        const runtime = yield* Effect.runtime<SqlClient.SqlClient>()
+        const db: LegacyDb = {
+          query: (text, params) =>
+            Runtime.runPromise(runtime)(
+              sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(
+                Effect.map((rows) => ({ rows }))
+              )
+            )
+        }
+        const ok = yield* Effect.tryPromise({ try: async () => body.run(db), catch: (cause) => cause })
+        if (ok === false) {
+          return yield* Effect.fail(new Error(`migration ${migration.id} returned false`))
+        }
+      })
+
+  /** Statements that cannot run in a transaction, one at a time on a dedicated connection. */
+  const runWithoutTransaction = (text: string, options: RunOptions) =>
+    Effect.scoped(
+      Effect.gen(function*() {
+        const connection = yield* sql.reserve
+        yield* connection.executeRaw(settingsSql(options, "SESSION"), [])
+        yield* Effect.ensuring(
+          Effect.forEach(splitStatements(text), (statement) => connection.executeRaw(statement.text, []), { discard: true }),
+          Effect.ignore(connection.executeRaw("RESET statement_timeout; RESET lock_timeout;", []))
+        )
+      })
+    )
+
+  const run = (
+    migration: Migration,
+    body: MigrationBody,
+    options: RunOptions,
+    record: (serverDuration: string) => string
+  ): Effect.Effect<number, RunError> => Effect.suspend(() => {
+    const startedAt = Date.now()
+    const elapsed = () => Date.now() - startedAt
+    let attempt: Effect.Effect<number, RunError, SqlClient.SqlClient>
+    if (body._tag === "Sql" && migration.transaction) {
+      // One round trip: settings, the migration and its journal row run as one implicit transaction.
+      const prefix = `${settingsSql(options, "LOCAL")}\n`
+      const script = `${prefix}${body.sql}\n;\n${record(serverDuration)}`
+      attempt = sql.unsafe(script).pipe(
+        Effect.map(() => elapsed()),
+        Effect.mapError((error) => failure(migration, error, elapsed(), { text: body.sql, offset: prefix.length }))
+      )
+    } else if (body._tag === "Sql") {
+      attempt = runWithoutTransaction(body.sql, options).pipe(
+        Effect.mapError((error) => failure(migration, error, elapsed(), undefined)),
+        Effect.flatMap(() =>
+          sql.unsafe(record(String(elapsed()))).pipe(Effect.mapError((error) => failure(migration, error, elapsed())))
+        ),
+        Effect.map(() => elapsed())
+      )
+    } else if (migration.transaction) {
+      attempt = sql.withTransaction(
+        Effect.gen(function*() {
+          yield* sql.unsafe(settingsSql(options, "LOCAL"))
+          yield* runBody(migration, body)
+          yield* sql.unsafe(record(String(elapsed())))
+        })
+      ).pipe(
+        Effect.map(() => elapsed()),
+        Effect.mapError((error) => failure(migration, error, elapsed()))
+      )
+    } else {
+      attempt = runBody(migration, body).pipe(
+        Effect.zipRight(sql.unsafe(record(String(elapsed())))),
+        Effect.map(() => elapsed()),
+        Effect.mapError((error) => failure(migration, error, elapsed()))
+      )
+    }
+    return attempt.pipe(
+      Effect.provideService(SqlClient.SqlClient, sql),
+      // A defect in user code (a thrown exception inside an Effect body) is that migration's failure.
+      Effect.catchAllDefect((defect) => Effect.fail(failure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed()))),
+      Effect.timeoutFail({
+        duration: options.timeoutMs,
+        onTimeout: () => timeoutFailure(migration, elapsed(), options.timeoutMs)
+      })
+    )
+  })
+
+  const apply: JournalService["apply"] = (migration, options) =>
+    run(migration, migration.up, options, (duration) => recordAppliedSql(migration, duration)).pipe(
+      Effect.withSpan("effect-migrate/Journal.apply", { attributes: { "migration.id": migration.id } })
+    )
+
+  const revert: JournalService["revert"] = (migration, options) =>
+    migration.down === undefined
+      ? Effect.fail(
+        new MigrationFailed({ id: migration.id, name: migration.name, message: "has no down migration", durationMs: 0 })
+      )
+      : run(migration, migration.down, options, () => `DELETE FROM ${table} WHERE id = ${quoteLiteral(migration.id)}`).pipe(
+        Effect.withSpan("effect-migrate/Journal.revert", { attributes: { "migration.id": migration.id } })
+      )
+
+  const recordFailure: JournalService["recordFailure"] = (migration, error) =>
+    sql`INSERT INTO ${sql(settings.schema)}.${sql(settings.table)}
+          (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
+        VALUES (${migration.id}, ${migration.name}, ${migration.description ?? null}, now(), ${error.durationMs},
+          'failed', ${migration.checksum ?? null}, ${errorText(error)}, ${migration.timestamp})
+        ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, applied_at = EXCLUDED.applied_at,
+          duration = EXCLUDED.duration, status = 'failed', checksum = EXCLUDED.checksum, error = EXCLUDED.error`.pipe(
+      Effect.asVoid,
+      Effect.mapError(databaseError(`record failure of ${migration.id}`))
+    )
+
+  const markApplied: JournalService["markApplied"] = (migration) =>
+    sql.unsafe(recordAppliedSql(migration, "0")).pipe(
+      Effect.asVoid,
+      Effect.mapError(databaseError(`mark ${migration.id} applied`))
+    )
+
+  const changed = (operation: string, statement: Effect.Effect<ReadonlyArray<unknown>, unknown>) =>
+    statement.pipe(Effect.map((rows) => rows.length > 0), Effect.mapError(databaseError(operation)))
+
+  return Journal.of({
+    ensure,
+    entries,
+    apply,
+    revert,
+    recordFailure,
+    markApplied,
+    markFailed: (id) =>
+      changed(
+        `mark ${id} failed`,
+        sql`UPDATE ${sql(settings.schema)}.${sql(settings.table)} SET status = 'failed' WHERE id = ${id} RETURNING id`
+      ),
+    remove: (id) =>
+      changed(`reset ${id}`, sql`DELETE FROM ${sql(settings.schema)}.${sql(settings.table)} WHERE id = ${id} RETURNING id`),
+    updateChecksum: (id, checksum) =>
+      changed(
+        `repair ${id}`,
+        sql`UPDATE ${sql(settings.schema)}.${sql(settings.table)} SET checksum = ${checksum} WHERE id = ${id} RETURNING id`
+      )
+  })
+})
+
+const errorText = (error: RunError): string =>
+  [
+    error._tag === "MigrationFailed" && error.code !== undefined ? `${error.code}: ` : "",
+    error.message,
+    error._tag === "MigrationFailed" && error.statement !== undefined ? `\nstatement: ${error.statement}` : ""
+  ].join("")
+
+/** The journal on the SqlClient of the environment. */
+export const layer: Layer.Layer<Journal, never, SqlClient.SqlClient | MigrationConfig> = Layer.effect(Journal, make)

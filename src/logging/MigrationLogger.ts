@@ -1,0 +1,74 @@
+import { Cause, HashMap, Layer, Logger, LogLevel } from "effect"
+import type { LogFormat } from "../config.js"
+
+/** Where formatted lines go: stdout by default, an array in tests. */
+export type LogSink = (line: string) => void
+
+export const stdoutSink: LogSink = (line) => {
+  process.stdout.write(line + "\n")
+}
+
+export const stderrSink: LogSink = (line) => {
+  process.stderr.write(line + "\n")
+}
+
+const messageText = (message: unknown): string => {
+  if (Array.isArray(message)) return message.map(messageText).join(" ")
+  if (typeof message === "string") return message
+  if (message instanceof Error) return message.message
+  try {
+    return JSON.stringify(message) ?? String(message)
+  } catch {
+    return String(message)
+  }
+}
+
+const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record<string, unknown> => {
+  const record: Record<string, unknown> = {}
+  for (const [key, value] of annotations) record[key] = value
+  return record
+}
+
+/**
+ * The text format operators grep for: `[ISO time] [LEVEL] message`. A failure event adds one line with
+ * the SQLSTATE, the error and the hint, so the event line itself stays exactly as documented.
+ */
+export const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    const prefix = `[${date.toISOString()}] [${logLevel.label}]`
+    sink(`${prefix} ${messageText(message)}`)
+    const fields = annotationRecord(annotations)
+    if (typeof fields.error === "string") {
+      const code = typeof fields.code === "string" ? `${fields.code} ` : ""
+      const hint = typeof fields.hint === "string" ? ` (hint: ${fields.hint})` : ""
+      sink(`${prefix}    ↳ ${code}${fields.error}${hint}`)
+    }
+    if (typeof fields.statement_preview === "string") {
+      sink(`${prefix}    ↳ statement: ${fields.statement_preview}`)
+    }
+    if (!Cause.isEmpty(cause)) sink(`${prefix}    ↳ ${Cause.pretty(cause, { renderErrorCause: true }).split("\n").join(`\n${prefix}      `)}`)
+  })
+
+/** One JSON object per line, with the event's fields at the top level. */
+export const makeJsonLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
+  Logger.make(({ annotations, cause, date, logLevel, message }) => {
+    const entry: Record<string, unknown> = {
+      timestamp: date.toISOString(),
+      level: logLevel.label,
+      event: "log",
+      message: messageText(message),
+      ...annotationRecord(annotations)
+    }
+    if (!Cause.isEmpty(cause)) entry.cause = Cause.pretty(cause)
+    sink(JSON.stringify(entry))
+  })
+
+export const makeLogger = (format: LogFormat, sink: LogSink = stdoutSink): Logger.Logger<unknown, void> =>
+  format === "json" ? makeJsonLogger(sink) : makeTextLogger(sink)
+
+/** Replaces Effect's default logger with ours, at INFO and above. */
+export const layer = (format: LogFormat, sink: LogSink = stdoutSink): Layer.Layer<never> =>
+  Layer.merge(
+    Logger.replace(Logger.defaultLogger, makeLogger(format, sink)),
+    Logger.minimumLogLevel(LogLevel.Info)
+  )

@@ -1,0 +1,173 @@
+import { Effect, LogLevel } from "effect"
+import type { Migration } from "../migration.js"
+
+type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
+
+/** Logs one event: its message for the text format, and `event` plus fields for JSON lines. */
+export const emit = (level: LogLevel.LogLevel, event: string, message: string, fields: Fields = {}): Effect.Effect<void> => {
+  const annotations: Record<string, unknown> = { event }
+  for (const [key, value] of Object.entries(fields)) if (value !== undefined) annotations[key] = value
+  return Effect.logWithLevel(level, message).pipe(Effect.annotateLogs(annotations))
+}
+
+const info = (event: string, message: string, fields?: Fields) => emit(LogLevel.Info, event, message, fields)
+const warn = (event: string, message: string, fields?: Fields) => emit(LogLevel.Warning, event, message, fields)
+const error = (event: string, message: string, fields?: Fields) => emit(LogLevel.Error, event, message, fields)
+
+const who = (migration: Pick<Migration, "id" | "name">) => ({ migration_id: migration.id, migration_name: migration.name })
+
+export interface FailureDetail {
+  readonly message: string
+  readonly code?: string | undefined
+  readonly hint?: string | undefined
+}
+
+const detail = (failure: FailureDetail) => ({ error: failure.message, code: failure.code, hint: failure.hint })
+
+export const started = info("db_migration_started", "🔄 Database migration process started")
+
+export const initializing = info("db_migration_initializing", "⚙️ Initializing migration system")
+
+export const initialized = (durationMs: number, registered: number) =>
+  info(
+    "db_migration_initialized",
+    `✅ Migration system initialized in ${durationMs}ms with ${registered} registered migrations`,
+    { duration_ms: durationMs, registered }
+  )
+
+export const runningPending = (pending: number) =>
+  info("db_migration_pending", "⏳ Running pending migrations...", { pending })
+
+export const applied = (migration: Migration, durationMs: number) =>
+  info("db_migration_applied", `✅ Migration ${migration.name}: APPLIED (${durationMs}ms)`, {
+    ...who(migration),
+    duration_ms: durationMs
+  })
+
+export const failed = (migration: Migration, durationMs: number, failure: FailureDetail) =>
+  error("db_migration_failed", `❌ Migration ${migration.name}: FAILED (${durationMs}ms)`, {
+    ...who(migration),
+    duration_ms: durationMs,
+    ...detail(failure)
+  })
+
+export const results = (applied: number, skipped: number, failedCount: number) =>
+  info("db_migration_results", `📊 Migration results: ${applied} applied, ${skipped} skipped, ${failedCount} failed`, {
+    applied,
+    skipped,
+    failed: failedCount
+  })
+
+export const outOfOrder = (migration: Migration, newestApplied: string) =>
+  warn(
+    "db_migration_out_of_order",
+    `⚠️ Migration ${migration.name} is older than the newest applied migration (${newestApplied}); applying it anyway`,
+    { ...who(migration), newest_applied: newestApplied }
+  )
+
+export const checksumMismatch = (migration: Migration, recorded: string, current: string) =>
+  warn(
+    "db_migration_checksum_mismatch",
+    `⚠️ Migration ${migration.name} (${migration.id}) changed since it was applied: checksum ${
+      recorded.slice(0, 12)
+    } recorded, ${current.slice(0, 12)} on disk`,
+    { ...who(migration), recorded_checksum: recorded, current_checksum: current }
+  )
+
+export const lockWaiting = (waitedMs: number, holder: string | undefined) =>
+  info(
+    "db_migration_lock_waiting",
+    `⏳ Waiting for the migration lock (${Math.round(waitedMs / 1000)}s)${holder ? `, held by ${holder}` : ""}`,
+    { waited_ms: waitedMs, holder }
+  )
+
+export const lockRetry = (migration: Migration, attempt: number, of: number, delayMs: number) =>
+  warn(
+    "db_migration_lock_retry",
+    `⏳ Migration ${migration.name} could not get a table lock in time; retry ${attempt}/${of} in ${delayMs}ms`,
+    { ...who(migration), attempt, retries: of, delay_ms: delayMs }
+  )
+
+export const engineLimits = (notes: string) =>
+  info("db_migration_engine_limits", `ℹ️ ${notes}`)
+
+export const rlsStarted = info("db_rls_started", "🔒 Running Row Level Security (RLS) migration")
+
+export const rlsFileFound = (file: string) => info("db_rls_file_found", "📄 Found RLS migration SQL file", { file })
+
+export const rlsFileMissing = (file: string) =>
+  error("db_rls_file_missing", `❌ RLS migration SQL file not found: ${file}`, {
+    file,
+    error: `no such file: ${file}`,
+    hint: "create the file, or point RLS_FILE (--rls-file) at it; --no-rls skips the stage"
+  })
+
+export const rlsExecuting = (count: number) =>
+  info("db_rls_executing", `📝 Executing ${count} RLS SQL statements`, { statements: count })
+
+export const rlsStatementFailed = (index: number, total: number, statement: string, failure: FailureDetail) =>
+  error("db_rls_statement_failed", `❌ Error executing SQL statement ${index}/${total}`, {
+    statement_index: index,
+    statements: total,
+    statement_preview: preview(statement),
+    ...detail(failure)
+  })
+
+export const rlsCompleted = (durationMs: number, succeeded: number, failedCount: number) =>
+  failedCount === 0
+    ? info(
+      "db_rls_completed",
+      `✅ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`,
+      { duration_ms: durationMs, succeeded, failed: failedCount }
+    )
+    : error(
+      "db_rls_completed",
+      `❌ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`,
+      { duration_ms: durationMs, succeeded, failed: failedCount }
+    )
+
+export const rlsTableUnprotected = (table: string, columns: ReadonlyArray<string>) =>
+  warn("db_rls_table_unprotected", `⚠️ Table ${table} has ${columns.join(", ")} but no row level security`, {
+    table,
+    columns
+  })
+
+export const rlsCoverage = (protectedCount: number, total: number) =>
+  info("db_rls_coverage", `🔒 RLS coverage: ${protectedCount}/${total} tenant tables protected`, {
+    protected: protectedCount,
+    tenant_tables: total
+  })
+
+export const completed = (durationMs: number, appliedCount: number) =>
+  info("db_migration_completed", `✅ Database migration completed successfully in ${durationMs}ms`, {
+    duration_ms: durationMs,
+    applied: appliedCount,
+    status: "success"
+  })
+
+export const completedWithErrors = (durationMs: number, appliedCount: number, failedCount: number) =>
+  error("db_migration_completed", `❌ Migration process completed with errors: ${appliedCount} applied, ${failedCount} failed`, {
+    duration_ms: durationMs,
+    applied: appliedCount,
+    failed: failedCount,
+    status: "failed"
+  })
+
+export const failedMigration = (migration: Pick<Migration, "id" | "name">) =>
+  error("db_migration_failed_summary", `❌ Failed migration: ${migration.name}`, who(migration))
+
+export const aborted = (tag: string, failure: FailureDetail) =>
+  error("db_migration_aborted", `❌ Database migration aborted: ${failure.message}`, {
+    error_tag: tag,
+    ...detail(failure)
+  })
+
+export const autoRunDisabled = info(
+  "db_migration_auto_run_disabled",
+  "⏭️ MIGRATION_AUTO_RUN is false: skipping database migrations"
+)
+
+const preview = (statement: string): string => {
+  const oneLine = statement.replace(/\s+/g, " ").trim()
+  return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine
+}

@@ -1,0 +1,79 @@
+import { Clock, Effect, Layer } from "effect"
+import { MigrationConfig } from "./config.js"
+import * as Connect from "./database/connect.js"
+import * as MigrationLock from "./database/MigrationLock.js"
+import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
+import * as JournalLive from "./journal/JournalLive.js"
+import * as Events from "./logging/events.js"
+import type { MigrationReport } from "./report.js"
+import * as MigrationSource from "./source/MigrationSource.js"
+import { discover } from "./stages/discover.js"
+import { execute, select, type Selection } from "./stages/execute.js"
+import { init } from "./stages/init.js"
+import { report } from "./stages/report.js"
+import { rls } from "./stages/rls.js"
+
+export interface RunOptions {
+  /** Which pending migrations to run; all by default. */
+  readonly selection?: Selection | undefined
+  /** Run the RLS stage (default true; skipped anyway when RLS_FILE is `none`). */
+  readonly rls?: boolean | undefined
+}
+
+const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
+
+/** The five stages, under one migration lock held from before the journal is touched until after RLS. */
+export const pipeline = (options: RunOptions, startedAt: number) =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      const settings = yield* MigrationConfig
+      const { migrations } = yield* init(startedAt)
+      const plan = yield* discover(migrations)
+      const batch = yield* select(plan, options.selection ?? {})
+      const execution = yield* execute(plan, batch)
+      const rlsOutcome = options.rls === false || rlsDisabled(settings.rlsFile) ? undefined : yield* rls
+      return yield* report({ registered: migrations.length, startedAt, execution, rls: rlsOutcome })
+    })
+  )
+
+const logAbort = <A, E extends { readonly _tag: string; readonly message: string }, R>(self: Effect.Effect<A, E, R>) =>
+  Effect.tapError(self, (error) =>
+    Events.aborted(error._tag, {
+      message: error.message,
+      code: "code" in error && typeof error.code === "string" ? error.code : undefined
+    }))
+
+/**
+ * Runs the pipeline with the services of the environment (live, or the mock Layers of `effect-migrate/testing`).
+ * A failed migration or RLS statement is in the report (`success: false`); the error channel is for runs
+ * that could not get going (configuration, connection, lock, bad migration files).
+ */
+export const runMigrations = (options: RunOptions = {}) =>
+  Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* Events.started
+    yield* Events.initializing
+    return yield* pipeline(options, startedAt)
+  }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
+
+/** The live services for DATABASE_URL and MIGRATIONS_DIR. */
+export const liveServices = Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfig).pipe(
+  Layer.provideMerge(Connect.layer)
+)
+
+/** Connects (after the first log lines, so an unreachable server is reported in order) and runs. */
+export const runMigrationsLive = (options: RunOptions = {}) =>
+  Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* Events.started
+    yield* Events.initializing
+    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
+  }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
+
+/** The report's failure as the error channel: for callers that must not go on after a failed run. */
+export const failOnFailure = <E, R>(
+  self: Effect.Effect<MigrationReport, E, R>
+): Effect.Effect<MigrationReport, E | RunFailure, R> =>
+  Effect.flatMap(self, (result) => (result.failure === undefined ? Effect.succeed(result) : Effect.fail(result.failure)))
+
+export type RunError = InitError | MigrationNotFound

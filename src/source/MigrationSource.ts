@@ -1,0 +1,93 @@
+import { Context, Effect, Layer } from "effect"
+import { readdir, readFile } from "node:fs/promises"
+import * as path from "node:path"
+import { MigrationConfig } from "../config.js"
+import { DuplicateMigrationId, MigrationLoadError } from "../errors.js"
+import * as Migration from "../migration.js"
+import { isMigrationFile } from "./fileName.js"
+import { fromDefinition, importModule, migrationFromModule } from "./moduleFile.js"
+import { parseSqlMigration } from "./sqlFile.js"
+
+export interface MigrationSourceService {
+  /** Every registered migration, validated, sorted by timestamp then id. */
+  readonly load: Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId>
+  /** Where new migrations go (`create`); undefined for sources given in code. */
+  readonly directory: string | undefined
+}
+
+export class MigrationSource extends Context.Tag("effect-migrate/MigrationSource")<MigrationSource, MigrationSourceService>() {}
+
+const rejectDuplicates = (
+  migrations: ReadonlyArray<Migration.Migration>
+): Effect.Effect<ReadonlyArray<Migration.Migration>, DuplicateMigrationId> => {
+  const seen = new Map<string, Migration.Migration>()
+  for (const migration of migrations) {
+    const first = seen.get(migration.id)
+    if (first !== undefined) {
+      return Effect.fail(
+        new DuplicateMigrationId({
+          id: migration.id,
+          sources: [first.source, migration.source],
+          message: `duplicate migration id ${JSON.stringify(migration.id)} in ${first.source} and ${migration.source}`
+        })
+      )
+    }
+    seen.set(migration.id, migration)
+  }
+  return Effect.succeed([...migrations].sort(Migration.compare))
+}
+
+const loadFile = (directory: string, fileName: string): Effect.Effect<Migration.Migration, MigrationLoadError> => {
+  const file = path.join(directory, fileName)
+  return Effect.tryPromise({
+    try: () => readFile(file, "utf8"),
+    catch: (cause) => new MigrationLoadError({ file, message: `${file}: cannot read: ${describe(cause)}` })
+  }).pipe(
+    Effect.flatMap((text) =>
+      fileName.endsWith(".sql")
+        ? parseSqlMigration(file, fileName, text)
+        : Effect.flatMap(importModule(file, fileName), (module) => migrationFromModule(file, fileName, module, text))
+    )
+  )
+}
+
+/** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
+export const loadDirectory = (
+  directory: string
+): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
+  Effect.tryPromise({
+    try: () => readdir(directory, { withFileTypes: true }),
+    catch: (cause) =>
+      new MigrationLoadError({ file: directory, message: `cannot read migrations directory ${directory}: ${describe(cause)}` })
+  }).pipe(
+    Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort()),
+    Effect.flatMap((names) => Effect.forEach(names, (name) => loadFile(directory, name), { concurrency: 32 })),
+    Effect.flatMap(rejectDuplicates)
+  )
+
+/** Migrations registered in code, e.g. for apps that bundle them. */
+export const loadDefinitions = (
+  definitions: ReadonlyArray<Migration.MigrationDefinition>
+): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
+  Effect.forEach(definitions, (definition) => fromDefinition(definition, "code")).pipe(Effect.flatMap(rejectDuplicates))
+
+export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
+  Layer.succeed(MigrationSource, { load: loadDirectory(path.resolve(directory)), directory: path.resolve(directory) })
+
+/** The directory named by MIGRATIONS_DIR. */
+export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = Layer.effect(
+  MigrationSource,
+  Effect.map(MigrationConfig, (settings) => {
+    const directory = path.resolve(settings.migrationsDir)
+    return { load: loadDirectory(directory), directory }
+  })
+)
+
+export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> =>
+  Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), directory: undefined })
+
+const describe = (cause: unknown): string => {
+  if (typeof cause === "object" && cause !== null && "code" in cause && cause.code === "ENOENT") return "no such file or directory"
+  return cause instanceof Error ? cause.message : String(cause)
+}
+

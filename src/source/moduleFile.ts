@@ -1,0 +1,125 @@
+import { Effect, Either } from "effect"
+import { pathToFileURL } from "node:url"
+import { MigrationLoadError } from "../errors.js"
+import * as Migration from "../migration.js"
+import { checksum } from "./checksum.js"
+import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
+
+let typeScriptLoader: Promise<void> | undefined
+
+/** Registers tsx's loader once, and only when a TypeScript migration is about to be imported. */
+const ensureTypeScriptLoader = (): Promise<void> => {
+  typeScriptLoader ??= import("tsx/esm/api").then(({ register }) => {
+    register()
+  })
+  return typeScriptLoader
+}
+
+const isTypeScript = (fileName: string) => /\.[mc]?ts$/.test(fileName)
+
+const unwrapDefault = (module: Record<string, unknown>): unknown => {
+  let value: unknown = module.default
+  // CommonJS modules imported from ESM may nest their export one level deeper.
+  if (typeof value === "object" && value !== null && "default" in value && !Migration.isDefinition(value)) {
+    value = (value as { readonly default: unknown }).default
+  }
+  return value
+}
+
+const stringField = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
+
+/** Turns an imported module into a migration, or says what is wrong with it. */
+export const migrationFromModule = (
+  file: string,
+  fileName: string,
+  module: Record<string, unknown>,
+  text: string
+): Either.Either<Migration.Migration, MigrationLoadError> => {
+  const parsed = parseFileName(fileName)
+  const fail = (message: string) => Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
+  const exported = unwrapDefault(module)
+
+  if (typeof exported === "function" && !Migration.isEffectLike(exported)) {
+    const problem = timestampProblem(parsed.timestamp)
+    if (problem !== undefined) return fail(`${problem}: name legacy migrations <timestamp>_<slug>.ts`)
+    return Either.right({
+      id: parsed.id,
+      name: stringField(module.name) ?? (titleFromSlug(parsed.slug) || parsed.id),
+      description: stringField(module.description),
+      timestamp: parsed.timestamp!,
+      up: { _tag: "Legacy", run: exported as Migration.LegacyMigrationFunction },
+      down: typeof module.down === "function" ? { _tag: "Legacy", run: module.down as Migration.LegacyMigrationFunction } : undefined,
+      transaction: module.transaction !== false,
+      timeoutMs: typeof module.timeout === "number" ? module.timeout : undefined,
+      checksum: checksum(text),
+      source: file
+    })
+  }
+
+  if (!Migration.isDefinition(exported)) {
+    return fail(
+      exported === undefined
+        ? "no default export: export default Migration.make({ id, name, timestamp, up }) or an async (db) => boolean"
+        : "the default export is not a migration: expected Migration.make({...}), an object with `up`, or an async (db) => boolean"
+    )
+  }
+  return fromDefinition(exported, file, parsed.id, parsed.timestamp).pipe(
+    Either.map((migration) => ({ ...migration, checksum: checksum(text) }))
+  )
+}
+
+/** Validates a definition given in code or by a module; file-derived id and timestamp fill the gaps. */
+export const fromDefinition = (
+  definition: Migration.MigrationDefinition,
+  source: string,
+  fallbackId?: string,
+  fallbackTimestamp?: number
+): Either.Either<Migration.Migration, MigrationLoadError> => {
+  const where = source === "code" ? `migration ${JSON.stringify(definition.id ?? "?")}` : source
+  const fail = (message: string) => Either.left(new MigrationLoadError({ file: source, message: `${where}: ${message}` }))
+  const id = stringField(definition.id) ?? fallbackId
+  if (id === undefined || id.trim() === "") return fail("missing id")
+  const timestamp = definition.timestamp ?? fallbackTimestamp
+  const problem = timestampProblem(timestamp)
+  if (problem !== undefined) return fail(problem)
+  const checkStep = (step: unknown, field: string): string | undefined =>
+    typeof step === "string" || typeof step === "function" || Migration.isEffectLike(step)
+      ? undefined
+      : `${field} must be SQL text, an Effect or an async (db) => boolean function`
+  const upProblem = checkStep(definition.up, "up")
+  if (upProblem !== undefined) return fail(upProblem)
+  if (definition.down !== undefined) {
+    const downProblem = checkStep(definition.down, "down")
+    if (downProblem !== undefined) return fail(downProblem)
+  }
+  if (definition.timeout !== undefined && !(Number.isInteger(definition.timeout) && definition.timeout > 0)) {
+    return fail("timeout must be a positive whole number of milliseconds")
+  }
+  return Either.right({
+    id,
+    name: stringField(definition.name) ?? (titleFromSlug(id.replace(/^\d+[_-]?/, "")) || id),
+    description: stringField(definition.description),
+    timestamp: Number(timestamp),
+    up: Migration.bodyFromStep(definition.up),
+    down: definition.down === undefined ? undefined : Migration.bodyFromStep(definition.down),
+    transaction: definition.transaction !== false,
+    timeoutMs: definition.timeout,
+    checksum: typeof definition.up === "string"
+      ? checksum(definition.up + "\n-- down --\n" + (typeof definition.down === "string" ? definition.down : ""))
+      : undefined,
+    source
+  })
+}
+
+export const importModule = (file: string, fileName: string): Effect.Effect<Record<string, unknown>, MigrationLoadError> =>
+  Effect.tryPromise({
+    try: async () => {
+      if (isTypeScript(fileName)) await ensureTypeScriptLoader()
+      return (await import(pathToFileURL(file).href)) as Record<string, unknown>
+    },
+    catch: (cause) =>
+      new MigrationLoadError({
+        file,
+        message: `${file}: failed to import: ${cause instanceof Error ? cause.message : String(cause)}`
+      })
+  })

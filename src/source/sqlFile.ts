@@ -1,0 +1,106 @@
+import { Either } from "effect"
+import { MigrationLoadError } from "../errors.js"
+import type { Migration } from "../migration.js"
+import { checksum } from "./checksum.js"
+import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
+
+interface Sections {
+  readonly headers: Record<string, string>
+  readonly up: string
+  readonly down: string | undefined
+  readonly upTransaction: boolean | undefined
+}
+
+const headerLine = /^--\s*([a-z][a-z_-]*)\s*:\s*(.*?)\s*$/i
+const upMarker = /^--\s*migrate:up\b(.*)$/i
+const downMarker = /^--\s*migrate:down\b(.*)$/i
+
+const transactionOption = (rest: string): boolean | undefined => {
+  const match = /transaction\s*:\s*(true|false)/i.exec(rest)
+  return match === null ? undefined : match[1]!.toLowerCase() === "true"
+}
+
+/**
+ * Reads header comments at the top (`-- name:`, `-- description:`, `-- transaction: false`), an optional
+ * `-- migrate:up` marker (dbmate's `transaction:false` option included) and an optional `-- migrate:down` section.
+ */
+const sections = (text: string): Sections => {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n")
+  const headers: Record<string, string> = {}
+  let index = 0
+  for (; index < lines.length; index++) {
+    const line = lines[index]!.trim()
+    if (line === "") continue
+    if (upMarker.test(line) || downMarker.test(line)) break
+    const header = headerLine.exec(line)
+    if (header === null) {
+      if (line.startsWith("--")) continue
+      break
+    }
+    headers[header[1]!.toLowerCase()] = header[2]!
+  }
+  let upTransaction: boolean | undefined
+  const up: Array<string> = []
+  const down: Array<string> = []
+  let target = up
+  let sawDown = false
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!
+    const trimmed = line.trim()
+    const isUp = upMarker.exec(trimmed)
+    if (isUp !== null) {
+      upTransaction = transactionOption(isUp[1] ?? "")
+      target = up
+      up.push("")
+      continue
+    }
+    if (downMarker.test(trimmed)) {
+      sawDown = true
+      target = down
+      up.push("")
+      continue
+    }
+    // Keep line numbers of the up section equal to the file's, so PostgreSQL positions stay meaningful.
+    target.push(line)
+    if (target === down) up.push("")
+  }
+  return {
+    headers,
+    up: up.join("\n"),
+    down: sawDown ? down.join("\n") : undefined,
+    upTransaction
+  }
+}
+
+const hasSql = (text: string): boolean =>
+  text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
+
+export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> => {
+  const parsed = parseFileName(fileName)
+  const fail = (message: string) => Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
+  const problem = timestampProblem(parsed.timestamp)
+  if (parsed.timestamp === undefined || problem !== undefined) {
+    return fail(
+      `${problem ?? "missing timestamp"}: SQL migrations are named <timestamp>_<slug>.sql, e.g. 20240102000000_add_color.sql`
+    )
+  }
+  const { down, headers, up, upTransaction } = sections(text)
+  if (!hasSql(up)) return fail("no SQL to run in its up section")
+  const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
+  const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    return fail(`invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
+  }
+  return Either.right({
+    id: headers.id ?? parsed.id,
+    name: headers.name ?? (titleFromSlug(parsed.slug) || parsed.id),
+    description: headers.description,
+    timestamp: parsed.timestamp,
+    up: { _tag: "Sql", sql: up },
+    down: down !== undefined && hasSql(down) ? { _tag: "Sql", sql: down } : undefined,
+    transaction: upTransaction ?? headerTransaction ?? true,
+    timeoutMs: timeout,
+    checksum: checksum(text),
+    source: file
+  })
+}

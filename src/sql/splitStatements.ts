@@ -1,0 +1,129 @@
+/** One statement of a SQL script, and the 1-based line where its first token is. */
+export interface SqlStatement {
+  readonly text: string
+  readonly line: number
+}
+
+const isIdentifierStart = (char: string) => /[A-Za-z_\u0080-\uffff]/.test(char)
+const isIdentifierPart = (char: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(char)
+
+/**
+ * Splits a script at the semicolons PostgreSQL would end statements at, as psql does: not inside
+ * `'...'`, `E'...'` (backslash escapes), `"..."`, `$$...$$` / `$tag$...$tag$`, `--` or nested `/* *\/`
+ * comments, nor inside a `BEGIN ATOMIC ... END` function body. Statements that hold only comments are dropped.
+ */
+export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => {
+  const text = script.replace(/\r\n?/g, "\n")
+  const statements: Array<SqlStatement> = []
+  let start = 0
+  let line = 1
+  let firstTokenLine: number | undefined
+  let firstWord: string | undefined
+  let previousWord: string | undefined
+  let atomicDepth = 0
+  let i = 0
+
+  const finish = (end: number) => {
+    const body = text.slice(start, end).trim()
+    if (firstTokenLine !== undefined && body !== "") statements.push({ text: body, line: firstTokenLine })
+    start = end + 1
+    firstTokenLine = undefined
+    firstWord = undefined
+    previousWord = undefined
+    atomicDepth = 0
+  }
+  const countLines = (from: number, to: number) => {
+    for (let k = from; k < to; k++) if (text[k] === "\n") line++
+  }
+  const token = () => {
+    firstTokenLine ??= line
+  }
+
+  while (i < text.length) {
+    const char = text[i]!
+    const next = text[i + 1]
+    if (char === "\n") {
+      line++
+      i++
+      continue
+    }
+    if (char === "-" && next === "-") {
+      const end = text.indexOf("\n", i)
+      i = end < 0 ? text.length : end
+      continue
+    }
+    if (char === "/" && next === "*") {
+      let depth = 1
+      let k = i + 2
+      while (k < text.length && depth > 0) {
+        if (text[k] === "/" && text[k + 1] === "*") {
+          depth++
+          k += 2
+        } else if (text[k] === "*" && text[k + 1] === "/") {
+          depth--
+          k += 2
+        } else k++
+      }
+      countLines(i, k)
+      i = k
+      continue
+    }
+    if (char === "'" || char === '"') {
+      token()
+      const escapes = char === "'" && /[eE]/.test(text[i - 1] ?? "") && !isIdentifierPart(text[i - 2] ?? "")
+      let k = i + 1
+      while (k < text.length) {
+        if (escapes && text[k] === "\\") {
+          k += 2
+          continue
+        }
+        if (text[k] === char) {
+          if (text[k + 1] === char) {
+            k += 2
+            continue
+          }
+          break
+        }
+        k++
+      }
+      countLines(i, k + 1)
+      i = k + 1
+      continue
+    }
+    if (char === "$" && !isIdentifierPart(text[i - 1] ?? " ")) {
+      const tag = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 64))
+      if (tag !== null) {
+        token()
+        const close = text.indexOf(tag[0], i + tag[0].length)
+        const end = close < 0 ? text.length : close + tag[0].length
+        countLines(i, end)
+        i = end
+        continue
+      }
+    }
+    if (isIdentifierStart(char)) {
+      token()
+      let k = i + 1
+      while (k < text.length && isIdentifierPart(text[k]!)) k++
+      const word = text.slice(i, k).toUpperCase()
+      firstWord ??= word
+      if (firstWord === "CREATE") {
+        if (word === "ATOMIC" && previousWord === "BEGIN") atomicDepth++
+        else if (atomicDepth > 0 && word === "CASE") atomicDepth++
+        else if (atomicDepth > 0 && word === "END") atomicDepth--
+      }
+      previousWord = word
+      i = k
+      continue
+    }
+    if (char === ";" && atomicDepth === 0) {
+      finish(i)
+      i++
+      continue
+    }
+    if (!/\s/.test(char)) token()
+    i++
+  }
+  finish(text.length)
+  return statements
+}

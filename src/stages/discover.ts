@@ -1,0 +1,80 @@
+import { Effect } from "effect"
+import { MigrationConfig } from "../config.js"
+import { ChecksumMismatch } from "../errors.js"
+import { Journal, type JournalEntry } from "../journal/Journal.js"
+import * as Events from "../logging/events.js"
+import type { Migration } from "../migration.js"
+import { stage } from "./stageTimeout.js"
+
+export interface ChangedMigration {
+  readonly migration: Migration
+  readonly recorded: string
+  readonly current: string
+}
+
+export interface Plan {
+  readonly migrations: ReadonlyArray<Migration>
+  readonly entries: ReadonlyMap<string, JournalEntry>
+  /** Registered and not `applied`, in timestamp order (then id). */
+  readonly pending: ReadonlyArray<Migration>
+  /** Applied, but the file's checksum differs from the recorded one. */
+  readonly changed: ReadonlyArray<ChangedMigration>
+  /** In the journal, with no registered migration. */
+  readonly missing: ReadonlyArray<JournalEntry>
+  /** Pending migrations older than the newest applied one: applied anyway, with a warning. */
+  readonly outOfOrder: ReadonlyArray<Migration>
+}
+
+/** Pure: what is pending, changed, missing and out of order, from the migrations and the journal. */
+export const plan = (migrations: ReadonlyArray<Migration>, rows: ReadonlyArray<JournalEntry>): Plan => {
+  const entries = new Map(rows.map((row) => [row.id, row]))
+  const registered = new Set(migrations.map((migration) => migration.id))
+  const pending: Array<Migration> = []
+  const pendingIndex: Array<number> = []
+  const changed: Array<ChangedMigration> = []
+  let newestIndex = -1
+  for (let index = 0; index < migrations.length; index++) {
+    const migration = migrations[index]!
+    const entry = entries.get(migration.id)
+    if (entry === undefined || entry.status !== "applied") {
+      pending.push(migration)
+      pendingIndex.push(index)
+      continue
+    }
+    newestIndex = index
+    if (entry.checksum !== null && migration.checksum !== undefined && entry.checksum !== migration.checksum) {
+      changed.push({ migration, recorded: entry.checksum, current: migration.checksum })
+    }
+  }
+  const outOfOrder = pending.filter((_, i) => pendingIndex[i]! < newestIndex)
+  return {
+    migrations,
+    entries,
+    pending,
+    changed,
+    missing: rows.filter((row) => !registered.has(row.id)),
+    outOfOrder
+  }
+}
+
+const discoverBudgetMs = 30_000
+
+/** Reads the journal in one query and works out the plan; drift is a warning, or an error in strict mode. */
+export const discover = (migrations: ReadonlyArray<Migration>) =>
+  Effect.gen(function*() {
+    const journal = yield* Journal
+    const settings = yield* MigrationConfig
+    const result = plan(migrations, yield* journal.entries)
+    yield* Effect.forEach(result.changed, ({ current, migration, recorded }) => Events.checksumMismatch(migration, recorded, current), {
+      discard: true
+    })
+    if (settings.validate === "strict" && result.changed.length > 0) {
+      const ids = result.changed.map(({ migration }) => migration.id)
+      return yield* new ChecksumMismatch({
+        ids,
+        message: `MIGRATION_VALIDATE=strict: applied migrations changed since they were applied: ${ids.join(", ")}. ` +
+          "Restore the files, or accept the edit with `effect-migrate repair`."
+      })
+    }
+    return result
+  }).pipe(stage("discover", discoverBudgetMs))

@@ -1,0 +1,39 @@
+import { Clock, Effect, type Scope } from "effect"
+import { MigrationConfig } from "../config.js"
+import { MigrationLock } from "../database/MigrationLock.js"
+import { Journal } from "../journal/Journal.js"
+import * as Events from "../logging/events.js"
+import type { Migration } from "../migration.js"
+import { MigrationSource } from "../source/MigrationSource.js"
+import { stage } from "./stageTimeout.js"
+
+export interface Initialized {
+  readonly migrations: ReadonlyArray<Migration>
+}
+
+/** Time for loading and validating migration modules, on top of the lock wait. */
+const loadBudgetMs = 60_000
+
+/**
+ * Takes the migration lock (held until the caller's scope closes), creates the journal table if missing,
+ * and loads and validates every registered migration before anything runs.
+ */
+export const init = (startedAt: number) =>
+  Effect.gen(function*() {
+    const lock = yield* MigrationLock
+    const journal = yield* Journal
+    const source = yield* MigrationSource
+    // Loading needs no lock: run it while the lock is awaited.
+    const [migrations] = yield* Effect.all(
+      [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
+      { concurrency: 2 }
+    )
+    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
+    return { migrations } satisfies Initialized
+  }).pipe(
+    (self) =>
+      Effect.flatMap(MigrationConfig, (settings) =>
+        stage("init", settings.lockWaitMs + settings.connectTimeoutMs + loadBudgetMs)(self)),
+  )
+
+export type InitRequirements = MigrationConfig | MigrationLock | Journal | MigrationSource | Scope.Scope
