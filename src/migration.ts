@@ -62,10 +62,9 @@ export const make = (definition: MigrationDefinition): MigrationDefinitionValue 
   [MigrationDefinitionTypeId]: true
 })
 
-/** A plain object counts as a definition when it has the fields `make` takes. */
+/** A plain object counts as a definition when it has an `up`; a file name can supply its id and timestamp. */
 export const isDefinition = (value: unknown): value is MigrationDefinition =>
-  typeof value === "object" && value !== null && "up" in value &&
-  ("id" in value || "timestamp" in value || MigrationDefinitionTypeId in value)
+  typeof value === "object" && value !== null && "up" in value
 
 export const isEffectLike = (value: unknown): value is Effect.Effect<unknown, unknown, SqlClient> =>
   typeof value === "object" && value !== null && Symbol.for("effect/Effect") in value

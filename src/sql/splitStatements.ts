@@ -8,35 +8,39 @@ const isIdentifierStart = (char: string) => /[A-Za-z_\u0080-\uffff]/.test(char)
 const isIdentifierPart = (char: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(char)
 
 /**
- * Splits a script at the semicolons PostgreSQL would end statements at, as psql does: not inside
- * `'...'`, `E'...'` (backslash escapes), `"..."`, `$$...$$` / `$tag$...$tag$`, `--` or nested `/* *\/`
- * comments, nor inside a `BEGIN ATOMIC ... END` function body. Statements that hold only comments are dropped.
+ * Splits a script at the semicolons psql would end statements at: not inside `'...'`, `E'...'` (backslash
+ * escapes), `"..."`, `$$...$$` / `$tag$...$tag$`, `--` or nested `/* *\/` comments, parentheses, nor a
+ * `BEGIN ATOMIC ... END` function body. A statement's text starts at its first token (comments before it
+ * are left out); statements that hold only comments are dropped.
  */
 export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => {
   const text = script.replace(/\r\n?/g, "\n")
   const statements: Array<SqlStatement> = []
-  let start = 0
   let line = 1
   let firstTokenLine: number | undefined
+  let firstTokenAt = 0
   let firstWord: string | undefined
   let previousWord: string | undefined
   let atomicDepth = 0
+  let parenDepth = 0
   let i = 0
 
   const finish = (end: number) => {
-    const body = text.slice(start, end).trim()
-    if (firstTokenLine !== undefined && body !== "") statements.push({ text: body, line: firstTokenLine })
-    start = end + 1
+    if (firstTokenLine !== undefined) statements.push({ text: text.slice(firstTokenAt, end).trim(), line: firstTokenLine })
     firstTokenLine = undefined
     firstWord = undefined
     previousWord = undefined
     atomicDepth = 0
+    parenDepth = 0
   }
   const countLines = (from: number, to: number) => {
     for (let k = from; k < to; k++) if (text[k] === "\n") line++
   }
   const token = () => {
-    firstTokenLine ??= line
+    if (firstTokenLine === undefined) {
+      firstTokenLine = line
+      firstTokenAt = i
+    }
   }
 
   while (i < text.length) {
@@ -116,7 +120,9 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
       i = k
       continue
     }
-    if (char === ";" && atomicDepth === 0) {
+    if (char === "(") parenDepth++
+    else if (char === ")" && parenDepth > 0) parenDepth--
+    if (char === ";" && atomicDepth === 0 && parenDepth === 0) {
       finish(i)
       i++
       continue
