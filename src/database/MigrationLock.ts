@@ -28,6 +28,30 @@ const databaseError = (operation: string) => (error: unknown) => {
 }
 
 /**
+ * Writing transactions of earlier runners in this database, other than our own connection. A runner killed
+ * mid-migration loses its lock at once, but its migration's backend may still be finishing: it rolls back
+ * when the server notices the client is gone, or commits if it was already committing.
+ */
+const orphansSql = `SELECT count(*)::int AS orphans FROM pg_stat_activity
+  WHERE datname = current_database() AND pid <> pg_backend_pid()
+    AND application_name = 'effect-migrate' AND backend_xid IS NOT NULL`
+
+/** Waits (bounded) for orphaned migration transactions to end, so the journal read next is final. */
+const settleOrphans = (
+  query: (text: string) => Effect.Effect<unknown, unknown>,
+  budgetMs: number
+): Effect.Effect<void> =>
+  Effect.gen(function*() {
+    const deadline = Date.now() + Math.min(budgetMs, 60_000)
+    while (Date.now() < deadline) {
+      const result = yield* query(orphansSql).pipe(Effect.orElseSucceed(() => undefined))
+      const row = (result as { rows?: ReadonlyArray<{ orphans?: number }> } | undefined)?.rows?.[0]
+      if ((row?.orphans ?? 0) === 0) return
+      yield* Effect.sleep(100)
+    }
+  })
+
+/**
  * A PostgreSQL session advisory lock on a dedicated connection: held across every transaction of the run,
  * and freed by the server if the process dies.
  */
@@ -42,9 +66,10 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       const connection = yield* sql.reserve.pipe(Effect.mapError(databaseError("reserve a connection for the migration lock")))
       const query = (text: string) => connection.executeRaw(text, [])
       const holder = query(
-        `SELECT a.pid, a.application_name, a.client_addr::text AS client, a.backend_start
+        `SELECT a.pid, a.application_name, host(a.client_addr) AS client, a.backend_start
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-          WHERE l.locktype = 'advisory' AND l.granted
+          WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1
+            AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
             AND ((l.classid::bigint << 32) | l.objid::bigint) = (${key}::bigint)
           LIMIT 1`
       ).pipe(
@@ -82,6 +107,7 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
           )
         )
       }
+      yield* settleOrphans(query, settings.lockWaitMs)
       // Waiters read this to say since when the lock is held.
       yield* query(`RESET lock_timeout; SET application_name = 'effect-migrate lock since ${new Date().toISOString()}'`).pipe(
         Effect.mapError(databaseError("take the migration lock"))

@@ -2,11 +2,14 @@ import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
 import { Context, Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import { readFileSync } from "node:fs"
+import type { ConnectionOptions } from "node:tls"
+import Pg from "pg"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { DatabaseUnavailable } from "../errors.js"
 import * as Database from "./Database.js"
 import { pgErrorInfo } from "./pgError.js"
-import { openPglite } from "./pglite.js"
+import { pgliteClient } from "./pglite.js"
 import { type DatabaseTarget, parseTarget, redactPassword } from "./target.js"
 
 /** Errors worth waiting out: the server is starting, restarting, or not listening yet. */
@@ -42,40 +45,127 @@ const unavailable = (settings: MigrationSettings, target: DatabaseTarget, error:
   })
 }
 
-const sslOption = (settings: MigrationSettings) =>
-  settings.ssl === "true" ? { rejectUnauthorized: true } : settings.ssl === "no-verify" ? { rejectUnauthorized: false } : undefined
+/** Query parameters of DATABASE_URL that pg would turn into TLS options, overriding ours. */
+const tlsParameters = ["ssl", "sslmode", "sslcert", "sslkey", "sslrootcert", "uselibpqcompat"] as const
+
+/**
+ * TLS from DATABASE_SSL, else from the URL's `sslmode` (libpq meanings: `require` encrypts without verifying,
+ * `verify-ca`/`verify-full` verify). `sslrootcert`, `sslcert` and `sslkey` in the URL name PEM files.
+ */
+export const tlsOptions = (
+  ssl: MigrationSettings["ssl"],
+  parameters: URLSearchParams,
+  readPem: (file: string) => string
+): ConnectionOptions | false => {
+  const sslmode = parameters.get("sslmode")?.toLowerCase()
+  const fromUrl = sslmode === "verify-ca" || sslmode === "verify-full" || ["true", "1"].includes(parameters.get("ssl") ?? "")
+    ? "true"
+    : sslmode === "require" || sslmode === "prefer" || sslmode === "allow"
+    ? "no-verify"
+    : "false"
+  const mode = ssl === "false" ? fromUrl : ssl
+  if (mode === "false") return false
+  const file = (name: string) => {
+    const value = parameters.get(name)
+    return value === null || value === "" ? undefined : readPem(value)
+  }
+  const ca = file("sslrootcert")
+  const cert = file("sslcert")
+  const key = file("sslkey")
+  return {
+    rejectUnauthorized: mode === "true",
+    ...(ca === undefined ? {} : { ca }),
+    ...(cert === undefined ? {} : { cert }),
+    ...(key === undefined ? {} : { key })
+  }
+}
+
+/** How often the server checks that a client running a long statement is still there (PostgreSQL 14+). */
+const clientCheckIntervalMs = 500
+
+/**
+ * The pg pool config: the URL without its TLS parameters, and TLS set explicitly, so that `sslmode` in the
+ * URL cannot silently override DATABASE_SSL. `checkClient` adds client_connection_check_interval.
+ */
+const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
+  Effect.try({
+    try: () => {
+      const url = new URL(Redacted.value(settings.databaseUrl))
+      const ssl = tlsOptions(settings.ssl, url.searchParams, (file) => readFileSync(file, "utf8"))
+      for (const name of tlsParameters) url.searchParams.delete(name)
+      return (checkClient: boolean): Pg.PoolConfig => {
+        const withOptions = new URL(url)
+        if (checkClient) {
+          const given = withOptions.searchParams.get("options")
+          const ours = `-c client_connection_check_interval=${clientCheckIntervalMs}`
+          withOptions.searchParams.set("options", given === null || given === "" ? ours : `${given} ${ours}`)
+        }
+        return {
+          connectionString: withOptions.toString(),
+          ssl,
+          // One for the migration lock, one for the running migration, one for query cancellation.
+          max: 4,
+          connectionTimeoutMillis: perAttemptMs,
+          idleTimeoutMillis: 30_000,
+          application_name: "effect-migrate"
+        }
+      }
+    },
+    catch: (cause) => cause
+  })
+
+/**
+ * Connects once to check the server (and its version), then opens the pool; ended when the scope closes.
+ * If this process dies mid-migration, client_connection_check_interval (PostgreSQL 14+) makes the server
+ * notice within the interval and roll back, instead of finishing (and committing) an orphaned migration.
+ */
+const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({
+      try: async () => {
+        const probe = new Pg.Client(config(false))
+        probe.on("error", () => {})
+        let version: number
+        try {
+          await probe.connect()
+          const result = await probe.query<{ version: number }>(
+            "SELECT current_setting('server_version_num')::int AS version"
+          )
+          version = result.rows[0]?.version ?? 0
+        } finally {
+          await probe.end().catch(() => {})
+        }
+        const pool = new Pg.Pool(config(version >= 140_000))
+        pool.on("error", () => {})
+        return pool
+      },
+      catch: (cause) => cause
+    }),
+    (pool) => Effect.promise(() => pool.end()).pipe(Effect.timeoutOption(1_000))
+  )
 
 /**
  * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with
  * backoff until MIGRATION_CONNECT_TIMEOUT; other failures (a wrong password) end at once.
  */
 const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => {
-  const perAttempt = Duration.millis(Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs)))
-  return PgClient.make({
-    url: settings.databaseUrl,
-    ssl: sslOption(settings),
-    // One for the migration lock, one for the running migration, one for query cancellation.
-    maxConnections: 4,
-    connectTimeout: perAttempt,
-    idleTimeout: Duration.seconds(30),
-    applicationName: "effect-migrate"
-  }).pipe(
-    Effect.retry({
-      while: isTransient,
-      schedule: Schedule.exponential("100 millis", 1.6).pipe(
-        Schedule.union(Schedule.spaced("2 seconds")),
-        Schedule.upTo(Duration.millis(settings.connectTimeoutMs))
+  const perAttemptMs = Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs))
+  return poolConfig(settings, perAttemptMs).pipe(
+    Effect.flatMap((config) =>
+      openPool(config).pipe(
+        Effect.retry({
+          while: isTransient,
+          schedule: Schedule.exponential("100 millis", 1.6).pipe(
+            Schedule.union(Schedule.spaced("2 seconds")),
+            Schedule.upTo(Duration.millis(settings.connectTimeoutMs))
+          )
+        })
       )
-    }),
-    Effect.mapError((error) => unavailable(settings, target, error))
-  )
-}
-
-const pgliteClient = (settings: MigrationSettings, target: DatabaseTarget) =>
-  openPglite(target.dataDir ?? "memory").pipe(
+    ),
     Effect.flatMap((pool) => PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" })),
     Effect.mapError((error) => unavailable(settings, target, error))
   )
+}
 
 /** The SqlClient and Database services for DATABASE_URL, released when the layer's scope closes. */
 export const layer: Layer.Layer<
@@ -87,7 +177,7 @@ export const layer: Layer.Layer<
     const settings = yield* MigrationConfig
     const target = parseTarget(Redacted.value(settings.databaseUrl))
     const client = target.engine === "pglite"
-      ? yield* pgliteClient(settings, target)
+      ? yield* pgliteClient(target.dataDir ?? "memory")
       : yield* postgresClient(settings, target)
     const database = yield* Database.make(target).pipe(Effect.provideService(SqlClient.SqlClient, client))
     return Context.make(PgClient.PgClient, client).pipe(
