@@ -1,14 +1,24 @@
-import { Context, Effect, Layer, Logger, LogLevel } from "effect"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
 import * as Config from "./config.js"
+import * as DatabaseLayer from "./database/Database.js"
 import { Database, type DatabaseService, type TenantTable } from "./database/Database.js"
 import { none as noLock } from "./database/MigrationLock.js"
 import type { PgErrorInfo } from "./database/pgError.js"
+import { pgliteClient } from "./database/pglite.js"
 import { parseTarget } from "./database/target.js"
+import type { MigrationError } from "./errors.js"
+import * as JournalLive from "./journal/JournalLive.js"
 import * as JournalMemory from "./journal/JournalMemory.js"
 import type { LogFormat } from "./config.js"
+import * as MigrationLogger from "./logging/MigrationLogger.js"
 import { makeLogger } from "./logging/MigrationLogger.js"
 import type { MigrationDefinition } from "./migration.js"
-import { fromArray } from "./source/MigrationSource.js"
+import { failOnFailure, runMigrations } from "./program.js"
+import type { MigrationReport } from "./report.js"
+import { fromArray, fromDirectory } from "./source/MigrationSource.js"
 
 export type { MemoryJournalOptions } from "./journal/JournalMemory.js"
 
@@ -95,3 +105,64 @@ export const testLayer = (options: TestLayerOptions) =>
     noLock,
     CapturingLogger.layer(options.logFormat)
   )
+
+export interface PgliteTestOptions {
+  /** The app's migrations directory (`.sql`, `.ts`, `.js`), relative to the working directory. Default `migrations`. */
+  readonly migrationsDir?: string
+  /** Migrations given in code instead of a directory. */
+  readonly migrations?: ReadonlyArray<MigrationDefinition>
+  /** An RLS file to run after the migrations, e.g. `sql/enable-rls.sql`. None by default. */
+  readonly rlsFile?: string
+  /** A data directory to keep the database in (locked while the layer lives); in memory by default. */
+  readonly dataDir?: string
+  /** Any other setting (schema, journal table, timeout). */
+  readonly settings?: Parameters<typeof Config.make>[0]
+}
+
+export interface PgliteTestService {
+  /** What the migration run did. */
+  readonly report: MigrationReport
+  /** The run's log, in the text format. */
+  readonly logs: ReadonlyArray<string>
+}
+
+/**
+ * A real PostgreSQL (PGlite, in memory) with the app's migrations applied: provides `SqlClient` and
+ * `PgClient` on that database, and `PgliteTest` with the run's report and log. Fails with the typed
+ * error if a migration fails, so the test never runs on a half-migrated schema.
+ */
+export class PgliteTest extends Context.Tag("effect-migrate/PgliteTest")<PgliteTest, PgliteTestService>() {
+  static layer(
+    options: PgliteTestOptions = {}
+  ): Layer.Layer<PgliteTest | SqlClient.SqlClient | PgClient.PgClient, MigrationError> {
+    return Layer.scopedContext(
+      Effect.gen(function*() {
+        const lines: Array<string> = []
+        const dataDir = options.dataDir ?? "memory"
+        const settings = Config.make({
+          rlsFile: options.rlsFile ?? "none",
+          migrationsDir: options.migrationsDir ?? "migrations",
+          ...options.settings,
+          databaseUrl: `pglite:${dataDir}`
+        })
+        const logger = MigrationLogger.layer("text", (line) => void lines.push(line))
+        const client = yield* pgliteClient(dataDir).pipe(Effect.provide(logger))
+        const source = options.migrations === undefined ? fromDirectory(settings.migrationsDir) : fromArray(options.migrations)
+        const services = Layer.mergeAll(JournalLive.layer, DatabaseLayer.layer(parseTarget(`pglite:${dataDir}`)), noLock, source).pipe(
+          Layer.provideMerge(Layer.succeed(SqlClient.SqlClient, client)),
+          Layer.provideMerge(Layer.succeed(Config.MigrationConfig, settings))
+        )
+        const report = yield* failOnFailure(runMigrations()).pipe(
+          Effect.provide(services),
+          Effect.provide(logger),
+          // Under it.layer the TestClock is installed: real time keeps durations and log times meaningful.
+          Effect.withClock(Clock.make())
+        )
+        return Context.make(PgliteTest, PgliteTest.of({ report, logs: lines })).pipe(
+          Context.add(SqlClient.SqlClient, client),
+          Context.add(PgClient.PgClient, client)
+        )
+      })
+    ).pipe(Layer.provide(Reactivity.layer))
+  }
+}

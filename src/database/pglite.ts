@@ -1,28 +1,86 @@
+import type * as Reactivity from "@effect/experimental/Reactivity"
+import { PgClient } from "@effect/sql-pg"
 import { SqlError } from "@effect/sql/SqlError"
-import { Effect, type Scope } from "effect"
+import { Effect, LogLevel, type Scope } from "effect"
+import * as path from "node:path"
 import type Pg from "pg"
+import { DatabaseUnavailable } from "../errors.js"
+import * as Events from "../logging/events.js"
+import { pgErrorInfo } from "./pgError.js"
+import * as PgliteLock from "./pgliteLock.js"
+
+export const memory = "memory"
+
+/** What PGlite does not do, said once per run so nobody relies on it by mistake. */
+export const engineLimits = (dataDir: string) =>
+  "PGlite (embedded PostgreSQL, one session, one process): no advisory lock, the data directory lock file stands in; " +
+  "statement_timeout and lock_timeout are not enforced, and MIGRATION_TIMEOUT is only checked between statements" +
+  (dataDir === memory ? "; pglite:memory keeps nothing after the process ends" : "")
+
+const openError = (dataDir: string) => (cause: unknown) =>
+  new SqlError({ cause, message: `cannot open PGlite at ${dataDir}: ${pgErrorInfo(cause).message}` })
 
 /**
  * Opens PGlite (PostgreSQL in WASM) for `pglite:<dir>` or `pglite:memory`, as a one-connection pg Pool,
- * loaded on demand so a PostgreSQL URL never pays for the WASM module.
+ * loaded on demand so a PostgreSQL URL never pays for the WASM module. A directory is created if missing
+ * and locked for this process until the scope closes.
  */
-export const openPglite = (dataDir: string): Effect.Effect<Pg.Pool, SqlError, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.tryPromise({
-      try: async () => {
-        const [{ PGlite }, { createPgConfig }, pg] = await Promise.all([
-          import("@electric-sql/pglite"),
-          import("@electric-sql/pglite/node-postgres"),
-          import("pg")
-        ])
-        const db = await PGlite.create(dataDir === "memory" ? undefined : dataDir)
-        const pool = new pg.default.Pool({ ...createPgConfig(db), max: 1 })
-        return { db, pool }
-      },
-      catch: (cause) => new SqlError({ cause, message: `cannot open PGlite at ${dataDir}` })
-    }),
-    ({ db, pool }) => Effect.promise(async () => {
-      await pool.end()
-      await db.close()
-    })
-  ).pipe(Effect.map(({ pool }) => pool))
+export const openPglite = (
+  dataDir: string
+): Effect.Effect<Pg.Pool, SqlError | PgliteLock.DataDirectoryLocked | PgliteLock.DataDirectoryLockError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const directory = dataDir === memory ? undefined : path.resolve(dataDir)
+    if (directory !== undefined) {
+      const held = yield* PgliteLock.acquire(directory)
+      if (held.replaced !== undefined) {
+        yield* Events.emit(
+          LogLevel.Warning,
+          "db_pglite_stale_lock",
+          `⚠️ Took over the PGlite lock of ${directory} left by process ${held.replaced.pid}, which is no longer running`,
+          { data_dir: directory, stale_pid: held.replaced.pid }
+        )
+      }
+    }
+    return yield* Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const [{ PGlite }, { createPgConfig }, pg] = await Promise.all([
+            import("@electric-sql/pglite"),
+            import("@electric-sql/pglite/node-postgres"),
+            import("pg")
+          ])
+          const db = await PGlite.create(directory)
+          // node-postgres would open one connection per client; PGlite has one session: keep the pool at one.
+          const pool = new pg.default.Pool({ ...createPgConfig(db), max: 1 })
+          return { db, pool }
+        },
+        catch: openError(dataDir)
+      }),
+      ({ db, pool }) =>
+        Effect.tryPromise(async () => {
+          await pool.end()
+          await db.close()
+        }).pipe(
+          Effect.catchAll((error) => Effect.logWarning(`closing PGlite at ${dataDir} failed: ${pgErrorInfo(error).message}`))
+        )
+    ).pipe(Effect.map(({ pool }) => pool))
+  })
+
+/**
+ * The `@effect/sql-pg` client over PGlite: the same client the pipeline, the journal and an app use on
+ * PostgreSQL. Logs the engine's limits once; a locked directory fails with DatabaseUnavailable naming the holder.
+ */
+export const pgliteClient = (
+  dataDir: string
+): Effect.Effect<PgClient.PgClient, DatabaseUnavailable, Scope.Scope | Reactivity.Reactivity> =>
+  openPglite(dataDir).pipe(
+    Effect.flatMap((pool) => PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" })),
+    Effect.tap(() => Events.engineLimits(engineLimits(dataDir))),
+    Effect.mapError((error) =>
+      new DatabaseUnavailable({
+        target: `pglite:${dataDir}`,
+        code: error._tag === "DataDirectoryLocked" ? "EBUSY" : undefined,
+        message: error.message
+      })
+    )
+  )
