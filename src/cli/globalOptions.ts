@@ -1,5 +1,5 @@
 import { Options } from "@effect/cli"
-import { ConfigProvider, Effect, Option } from "effect"
+import { ConfigProvider, Context, Effect, Option } from "effect"
 
 /** Each flag stands in for one environment variable and beats it. */
 const flags = {
@@ -43,16 +43,32 @@ export type GlobalOptions = {
   readonly [K in keyof typeof globalOptions]: Option.Option<string>
 }
 
-/** Runs `self` with the flags given layered over the environment. */
-export const withFlags = (options: GlobalOptions) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
-  const overrides = new Map<string, string>()
+/** The global flags given before a subcommand's name (`effect-migrate --schema app status`). */
+export class ParentFlags extends Context.Tag("effect-migrate/cli/ParentFlags")<ParentFlags, GlobalOptions>() {}
+
+/** Only the global flags of a command's parsed options. */
+export const pickGlobals = (options: GlobalOptions): GlobalOptions => {
+  const picked: Record<string, Option.Option<string>> = {}
+  for (const key of Object.keys(globalOptions)) picked[key] = options[key as keyof GlobalOptions]
+  return picked as unknown as GlobalOptions
+}
+
+const overridesOf = (options: GlobalOptions, overrides: Map<string, string>) => {
   for (const [key, [, variable]] of Object.entries(flags)) {
     const value = options[key as keyof typeof flags]
     if (Option.isSome(value)) overrides.set(variable, value.value)
   }
   if (Option.isSome(options.logFormat)) overrides.set("LOG_FORMAT", options.logFormat.value)
-  return Effect.withConfigProvider(
-    self,
-    ConfigProvider.fromMap(overrides).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
-  )
 }
+
+/** Runs `self` with the flags given (after the subcommand's name, then before it) layered over the environment. */
+export const withFlags = (options: GlobalOptions) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.serviceOption(ParentFlags), (parent) => {
+    const overrides = new Map<string, string>()
+    if (Option.isSome(parent)) overridesOf(parent.value, overrides)
+    overridesOf(options, overrides)
+    return Effect.withConfigProvider(
+      self,
+      ConfigProvider.fromMap(overrides).pipe(ConfigProvider.orElse(() => ConfigProvider.fromEnv()))
+    )
+  })

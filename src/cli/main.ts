@@ -2,16 +2,45 @@ import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { redactPassword } from "../database/target.js"
-import { runUp, upOptions } from "./commands/up.js"
+import { createCommand } from "./commands/create.js"
+import { downCommand } from "./commands/down.js"
+import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
+import { rlsCommand } from "./commands/rls.js"
 import { statusCommand } from "./commands/status.js"
-import { upCommand } from "./commands/up.js"
+import { runUp, upCommand, upDescription, upOptions } from "./commands/up.js"
+import { repairCommand, verifyCommand } from "./commands/verify.js"
 import { loggedErrors } from "./environment.js"
 import { ExitCode, exitCodeFor } from "./exitCode.js"
+import { ParentFlags, pickGlobals } from "./globalOptions.js"
 import { version } from "./version.js"
 
-const root = Command.make("effect-migrate", upOptions, runUp).pipe(
-  Command.withDescription("PostgreSQL schema migrations for Effect applications. Without a command: up."),
-  Command.withSubcommands([upCommand, statusCommand])
+const base = Command.make("effect-migrate", upOptions, runUp)
+
+/** Global flags given before the subcommand's name reach it too. */
+const inheriting = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>) =>
+  Command.provideEffect(command, ParentFlags, Effect.map(base, pickGlobals))
+
+const root = base.pipe(
+  Command.withDescription(
+    `PostgreSQL schema migrations for Effect applications. Without a command: up. ${upDescription}\n` +
+      "Every flag overrides its environment variable (DATABASE_URL, MIGRATIONS_DIR, ...).\n" +
+      "Exit codes: 0 success; 1 a migration or RLS statement failed; 2 bad usage or configuration; " +
+      "3 database unreachable or migration lock not obtained.\n" +
+      "Examples: effect-migrate   |   effect-migrate status   |   effect-migrate create add_user_color   |   " +
+      "effect-migrate down --dry-run"
+  ),
+  Command.withSubcommands([
+    inheriting(upCommand),
+    inheriting(statusCommand),
+    inheriting(createCommand),
+    inheriting(downCommand),
+    inheriting(markAppliedCommand),
+    inheriting(markFailedCommand),
+    inheriting(resetCommand),
+    inheriting(verifyCommand),
+    inheriting(repairCommand),
+    inheriting(rlsCommand)
+  ])
 )
 
 const cli = Command.run(root, { name: "effect-migrate", version })

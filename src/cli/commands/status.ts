@@ -1,13 +1,11 @@
 import { Command, Options } from "@effect/cli"
 import { Effect } from "effect"
 import { MigrationConfig } from "../../config.js"
-import { Journal } from "../../journal/Journal.js"
-import { MigrationSource } from "../../source/MigrationSource.js"
-import { plan } from "../../stages/discover.js"
 import { type MigrationStatus, type StatusReport, statusOf, summaryLine } from "../../status.js"
 import { live, withSettings } from "../environment.js"
 import { ExitCode } from "../exitCode.js"
 import { globalOptions, withFlags } from "../globalOptions.js"
+import { readPlan } from "../state.js"
 
 const statusOptions = {
   ...globalOptions,
@@ -51,12 +49,7 @@ export const renderTable = (status: StatusReport, colour: boolean): string => {
 }
 
 /** Reads the migrations and the journal, without taking the lock or changing anything. */
-export const readStatus = Effect.gen(function*() {
-  const source = yield* MigrationSource
-  const journal = yield* Journal
-  const [migrations, entries] = yield* Effect.all([source.load, journal.entries], { concurrency: 2 })
-  return statusOf(plan(migrations, entries))
-})
+export const readStatus = Effect.map(readPlan, statusOf)
 
 export const statusCommand = Command.make("status", statusOptions, (options) =>
   withSettings(
@@ -73,10 +66,11 @@ export const statusCommand = Command.make("status", statusOptions, (options) =>
           })
         )
       ),
-    { logToStderr: true }
+    { command: "status", logToStderr: true }
   ).pipe(withFlags(options))).pipe(
     Command.withDescription(
       "Show every migration on disk or in the journal: applied, pending, failed, changed or missing.\n" +
-        "Example: effect-migrate status --check   (exit 1 when not up to date)"
+        "Examples: effect-migrate status   |   effect-migrate status --json   |   " +
+        "effect-migrate status --check   (exit 1 when anything is pending, failed, changed or missing)"
     )
   )

@@ -1,7 +1,8 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import { runMigrationsLive } from "../../program.js"
-import { withSettings } from "../environment.js"
+import { dryRunPlan, renderDryRun } from "../dryRun.js"
+import { alreadyLogged, live, withSettings } from "../environment.js"
 import { ExitCode } from "../exitCode.js"
 import { globalOptions, withFlags } from "../globalOptions.js"
 
@@ -12,29 +13,52 @@ export const upOptions = {
     Options.optional
   ),
   to: Options.text("to").pipe(Options.withDescription("run pending migrations up to and including this id"), Options.optional),
+  dryRun: Options.boolean("dry-run").pipe(
+    Options.withDescription("print the plan (ids, names, SQL) and change nothing, not even the journal table")
+  ),
   noRls: Options.boolean("no-rls").pipe(Options.withDescription("skip the RLS stage"))
 }
 
 export type UpOptions = Command.Command.ParseConfig<typeof upOptions>
 
-/** All pending migrations (or the selected ones), then the RLS file. */
-export const runUp = (options: UpOptions) =>
-  withSettings(() =>
-    runMigrationsLive({
-      selection: { only: Option.getOrUndefined(options.migration), to: Option.getOrUndefined(options.to) },
-      rls: !options.noRls
-    }).pipe(
-      Effect.tap((report) =>
-        Effect.sync(() => {
-          process.exitCode = report.success ? ExitCode.success : ExitCode.failed
-        })
-      )
-    )
-  ).pipe(withFlags(options))
+const selection = (options: UpOptions) => ({
+  only: Option.getOrUndefined(options.migration),
+  to: Option.getOrUndefined(options.to)
+})
+
+const apply = (options: UpOptions) =>
+  withSettings(
+    () =>
+      runMigrationsLive({ selection: selection(options), rls: !options.noRls }).pipe(
+        // runMigrationsLive has logged its abort line already.
+        Effect.tapError((error) => Effect.sync(() => alreadyLogged(error))),
+        Effect.tap((report) =>
+          Effect.sync(() => {
+            process.exitCode = report.success ? ExitCode.success : ExitCode.failed
+          })
+        )
+      ),
+    { progress: true }
+  )
+
+const dryRun = (options: UpOptions) =>
+  withSettings(
+    () =>
+      live(dryRunPlan(selection(options), !options.noRls)).pipe(
+        Effect.flatMap((plan) => Effect.sync(() => void process.stdout.write(renderDryRun(plan) + "\n")))
+      ),
+    { command: "up --dry-run", logToStderr: true }
+  )
+
+/** All pending migrations (or the selected ones), then the RLS file; or, with --dry-run, the plan. */
+export const runUp = (options: UpOptions) => (options.dryRun ? dryRun(options) : apply(options)).pipe(withFlags(options))
+
+export const upDescription = "Apply pending migrations in order, each in its own transaction, then the RLS file."
 
 export const upCommand = Command.make("up", upOptions, runUp).pipe(
   Command.withDescription(
-    "Apply pending migrations, then the RLS file (the default command).\n" +
-      "Example: effect-migrate up --to=20240102000000_add_color"
+    `${upDescription} The default command.\n` +
+      "Examples: effect-migrate up   |   effect-migrate up --to=20240102000000_create_users --no-rls   |   " +
+      "effect-migrate up --dry-run"
   )
 )

@@ -1,0 +1,96 @@
+import { Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
+import type { LogFormat } from "../config.js"
+import { type LogSink, makeLogger } from "../logging/MigrationLogger.js"
+
+/** Events that start a counted run, and those that count one step of it. */
+const starts: Record<string, { readonly field: string; readonly noun: string }> = {
+  db_migration_pending: { field: "pending", noun: "migration" },
+  db_migration_rollback_started: { field: "count", noun: "rollback" }
+}
+const steps = new Set(["db_migration_applied", "db_migration_failed", "db_migration_reverted", "db_migration_revert_failed"])
+const ends = new Set(["db_migration_results", "db_migration_rollback_results"])
+
+/**
+ * One status line on a terminal (`⏳ migration 2 of 5 · 3s`), redrawn in place with `\r`; log lines are
+ * printed above it, unchanged.
+ */
+export class ProgressLine {
+  private total = 0
+  private done = 0
+  private noun = "migration"
+  private startedAt = 0
+  private visible = false
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  observe(event: string, fields: Record<string, unknown>): void {
+    const start = starts[event]
+    if (start !== undefined) {
+      const total = Number(fields[start.field])
+      if (!Number.isFinite(total) || total <= 0) return
+      this.total = total
+      this.done = 0
+      this.noun = start.noun
+      this.startedAt = Date.now()
+      this.timer ??= setInterval(() => this.draw(), 1_000)
+      this.timer.unref()
+      this.draw()
+    } else if (steps.has(event) && this.total > 0) {
+      this.done++
+      this.draw()
+    } else if (ends.has(event)) {
+      this.stop()
+    }
+  }
+
+  /** Takes the line off the screen so a log line can be printed in its place. */
+  clear(): void {
+    if (this.visible) this.write("\r\x1b[K")
+    this.visible = false
+  }
+
+  draw(): void {
+    if (this.total === 0 || this.done >= this.total) return this.clear()
+    const seconds = Math.floor((Date.now() - this.startedAt) / 1_000)
+    this.write(`\r\x1b[K⏳ ${this.noun} ${this.done + 1} of ${this.total} · ${seconds}s`)
+    this.visible = true
+  }
+
+  stop(): void {
+    if (this.timer !== undefined) clearInterval(this.timer)
+    this.timer = undefined
+    this.total = 0
+    this.clear()
+  }
+}
+
+/** Whether to show progress: a terminal on stderr, text logs, and no NO_COLOR/CI/dumb terminal asking for plain output. */
+export const progressWanted = (format: LogFormat): boolean =>
+  format === "text" && process.stderr.isTTY === true && process.env.TERM !== "dumb" && process.env.CI === undefined
+
+/** Our logger, with a progress line on stderr that never changes the log lines themselves. */
+export const layer = (format: LogFormat, sink: LogSink): Layer.Layer<never> =>
+  Layer.unwrapScoped(
+    Effect.gen(function*() {
+      const progress = yield* Effect.acquireRelease(
+        Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
+        (line) => Effect.sync(() => line.stop())
+      )
+      const inner = makeLogger(format, (line) => {
+        progress.clear()
+        sink(line)
+        progress.draw()
+      })
+      const logger = Logger.make<unknown, void>((options) => {
+        inner.log(options)
+        const event = HashMap.get(options.annotations, "event")
+        if (Option.isSome(event) && typeof event.value === "string") {
+          const fields: Record<string, unknown> = {}
+          for (const [key, value] of options.annotations) fields[key] = value
+          progress.observe(event.value, fields)
+        }
+      })
+      return Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.Info))
+    })
+  )
