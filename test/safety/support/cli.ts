@@ -24,6 +24,8 @@ export interface RunningCli {
   readonly result: Promise<CliResult>
   /** Resolves once stdout or stderr contains `text` (or rejects when the process ends without it). */
   readonly waitFor: (text: string | RegExp, timeoutMs?: number) => Promise<void>
+  /** stdout and stderr so far. */
+  readonly output: () => string
 }
 
 const running = new Set<ChildProcess>()
@@ -94,7 +96,7 @@ export const startCli = (
       listeners.add(check)
       check()
     })
-  return { child, result, waitFor }
+  return { child, result, waitFor, output: () => stdout + stderr }
 }
 
 export const runCli = (
