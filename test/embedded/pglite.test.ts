@@ -1,0 +1,145 @@
+import { SqlClient } from "@effect/sql"
+import { it } from "@effect/vitest"
+import { Effect, Exit, Layer } from "effect"
+import { spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
+import * as path from "node:path"
+import { afterAll, describe, expect } from "vitest"
+import * as Config from "../../src/config.js"
+import * as Connect from "../../src/database/connect.js"
+import { lockFileName } from "../../src/database/pgliteLock.js"
+import { runMigrationsLive } from "../../src/program.js"
+import { CapturingLogger } from "../../src/testing.js"
+
+// One data directory for the file: created by the first run (PGlite's cold start), reopened by the others.
+const root = mkdtempSync(path.join(tmpdir(), "effect-migrate-pglite-"))
+const dataDir = path.join(root, "not", "yet", "there")
+const url = `pglite:${dataDir}`
+const lockFile = path.join(dataDir, lockFileName)
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+const messages = Effect.flatMap(CapturingLogger, (capture) => capture.messages)
+
+const run = (settings: Parameters<typeof Config.layer>[0] = {}) =>
+  Effect.all([runMigrationsLive(), messages]).pipe(
+    Effect.provide(Config.layer({ databaseUrl: url, ...settings })),
+    Effect.provide(CapturingLogger.layer())
+  )
+
+/** Runs queries on the data directory through the same client the pipeline uses. */
+const query = <A>(body: Effect.Effect<A, unknown, SqlClient.SqlClient>) =>
+  Effect.scoped(Effect.flatMap(Layer.build(Connect.layer), (context) => Effect.provide(body, context))).pipe(
+    Effect.provide(Config.layer({ databaseUrl: url })),
+    Effect.provide(CapturingLogger.layer())
+  )
+
+const deadPid = (): number => {
+  const child = spawnSync(process.execPath, ["-e", ""])
+  return child.pid!
+}
+
+describe("pglite:<dir>", () => {
+  it.live("creates the directory and runs the example app: .sql, .ts (Effect) and legacy migrations, then the RLS file", () =>
+    Effect.gen(function*() {
+      const [report, logs] = yield* run()
+      expect(report.success).toBe(true)
+      expect(report.applied.map((migration) => migration.name)).toEqual([
+        "Create Organizations",
+        "Create Users",
+        "Create User Data",
+        "Add User Preferences",
+        "Add API Key Security Fields"
+      ])
+      expect(report.rls).toMatchObject({ statements: 10, succeeded: 10, failed: 0, unprotectedTables: [] })
+      expect(logs.filter((line) => line.includes("PGlite (embedded PostgreSQL"))).toHaveLength(1)
+      expect(logs.at(-1)).toMatch(/Database migration completed successfully/)
+      expect(existsSync(lockFile)).toBe(false)
+    }))
+
+  it.live("keeps the tables, the journal and the policies in the directory", () =>
+    Effect.gen(function*() {
+      const [tables, policies, journal, preferences] = yield* query(Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        return yield* Effect.all([
+          sql<{ name: string; rls: boolean }>`
+            SELECT relname AS name, relrowsecurity AS rls FROM pg_class
+             WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' ORDER BY relname`,
+          sql<{ policyname: string }>`SELECT policyname FROM pg_policies ORDER BY policyname`,
+          sql<{ id: string; status: string }>`SELECT id, status FROM migrations ORDER BY id`,
+          sql<{ column_name: string }>`
+            SELECT column_name FROM information_schema.columns
+             WHERE table_name = 'users' AND column_name IN ('preferences', 'locale') ORDER BY column_name`
+        ])
+      }))
+      expect(tables).toEqual([
+        { name: "api_keys", rls: true },
+        { name: "migrations", rls: false },
+        { name: "organizations", rls: true },
+        { name: "user_data", rls: true },
+        { name: "users", rls: true }
+      ])
+      expect(policies).toHaveLength(4)
+      expect(journal.map((row) => row.status)).toEqual(["applied", "applied", "applied", "applied", "applied"])
+      expect(preferences.map((row) => row.column_name)).toEqual(["locale", "preferences"])
+    }))
+
+  it.live("a second run on the same directory finds nothing pending", () =>
+    Effect.gen(function*() {
+      const [report] = yield* run()
+      expect(report.success).toBe(true)
+      expect(report.applied).toEqual([])
+      expect(report.rls?.failed).toBe(0)
+    }))
+
+  it.live("refuses a second open in the same process", () =>
+    Effect.gen(function*() {
+      const exit = yield* query(query(Effect.void)).pipe(Effect.exit)
+      expect(exit).toMatchObject(Exit.fail(expect.objectContaining({
+        _tag: "DatabaseUnavailable",
+        code: "EBUSY",
+        message: expect.stringContaining(`PGlite data directory ${dataDir} is already open in this process`)
+      })))
+      expect(existsSync(lockFile)).toBe(false)
+    }))
+
+  it.live("takes over a lock left by a process that is gone, and says so", () =>
+    Effect.gen(function*() {
+      const pid = deadPid()
+      writeFileSync(lockFile, JSON.stringify({ pid, host: hostname(), since: "", token: "stale" }))
+      const [report, logs] = yield* run()
+      expect(report.success).toBe(true)
+      expect(logs).toContain(
+        `[WARN] ⚠️ Took over the PGlite lock of ${dataDir} left by process ${pid}, which is no longer running`
+      )
+      expect(existsSync(lockFile)).toBe(false)
+    }))
+
+  it.live("treats a lock from another host as held, and names the file to delete", () =>
+    Effect.gen(function*() {
+      writeFileSync(lockFile, JSON.stringify({ pid: 4242, host: "elsewhere", since: "2024-01-01T00:00:00.000Z", token: "x" }))
+      const exit = yield* run().pipe(Effect.exit)
+      rmSync(lockFile)
+      expect(exit).toMatchObject(Exit.fail(expect.objectContaining({
+        _tag: "DatabaseUnavailable",
+        code: "EBUSY",
+        message: `PGlite data directory ${dataDir} is in use by process 4242 on host elsewhere since 2024-01-01T00:00:00.000Z; ` +
+          `PGlite allows one process per directory, a second one would lose writes. Stop that process, or use another directory; ` +
+          `if it is no longer running, delete ${lockFile}`
+      })))
+    }))
+})
+
+describe("pglite:memory", () => {
+  it.live("runs the example app and keeps nothing", () =>
+    Effect.gen(function*() {
+      const [report, logs] = yield* runMigrationsLive().pipe(
+        Effect.zip(messages),
+        Effect.provide(Config.layer({ databaseUrl: "pglite:memory" })),
+        Effect.provide(CapturingLogger.layer())
+      )
+      expect(report.applied).toHaveLength(5)
+      expect(report.rls?.succeeded).toBe(10)
+      expect(logs.find((line) => line.includes("PGlite ("))).toMatch(/pglite:memory keeps nothing after the process ends/)
+    }))
+})
