@@ -3,9 +3,10 @@ import { Cause, Effect, Layer, Runtime } from "effect"
 import { MigrationConfig } from "../config.js"
 import { pgErrorInfo } from "../database/pgError.js"
 import { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
-import { timeoutHint } from "../logging/hints.js"
+import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { LegacyDb, Migration, MigrationBody } from "../migration.js"
 import { quoteIdentifier, quoteLiteral } from "../sql/quote.js"
+import { searchPathSql } from "../sql/searchPath.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import { Journal, type JournalEntry, type JournalService, type RunError, type RunOptions } from "./Journal.js"
 
@@ -41,10 +42,16 @@ const databaseError = (operation: string) => (error: unknown) => {
 }
 
 /** A migration's failure, with the failing statement found from PostgreSQL's error position. */
-const failure = (migration: Migration, error: unknown, durationMs: number, script?: { text: string; offset: number }): RunError => {
+const failure = (
+  migration: Migration,
+  error: unknown,
+  durationMs: number,
+  timeoutMs: number,
+  script?: { text: string; offset: number }
+): RunError => {
   const info = pgErrorInfo(error)
   if (info.code === "57014") {
-    return timeoutFailure(migration, durationMs, undefined, info.message)
+    return timeoutFailure(migration, durationMs, timeoutMs, info.message)
   }
   let statement: string | undefined
   let where = ""
@@ -62,17 +69,17 @@ const failure = (migration: Migration, error: unknown, durationMs: number, scrip
     name: migration.name,
     message: `${info.message}${where}`,
     code: info.code,
-    hint: info.hint,
+    hint: info.hint ?? hintForFailure(info.code),
     statement,
     durationMs
   })
 }
 
-const timeoutFailure = (migration: Migration, durationMs: number, timeoutMs: number | undefined, serverMessage?: string) =>
+const timeoutFailure = (migration: Migration, durationMs: number, timeoutMs: number, serverMessage?: string) =>
   new MigrationTimeout({
     id: migration.id,
     name: migration.name,
-    timeoutMs: timeoutMs ?? durationMs,
+    timeoutMs,
     message: serverMessage === undefined
       ? `timed out after ${timeoutMs}ms; the query was cancelled and the transaction rolled back`
       : `${serverMessage}; the transaction was rolled back`,
@@ -92,9 +99,9 @@ const toEntry = (row: Row): JournalEntry => ({
   timestamp: row.timestamp === null ? null : Number(row.timestamp)
 })
 
-const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION") =>
+const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION", schema: string) =>
   `SET ${scope} statement_timeout = ${Math.max(0, Math.round(options.timeoutMs))}; ` +
-  `SET ${scope} lock_timeout = ${Math.max(0, Math.round(options.lockTimeoutMs))};`
+  `SET ${scope} lock_timeout = ${Math.max(0, Math.round(options.lockTimeoutMs))}; ${searchPathSql(schema, scope)}`
 
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
@@ -178,10 +185,10 @@ export const make = Effect.gen(function*() {
     Effect.scoped(
       Effect.gen(function*() {
         const connection = yield* sql.reserve
-        yield* connection.executeRaw(settingsSql(options, "SESSION"), [])
+        yield* connection.executeRaw(settingsSql(options, "SESSION", settings.schema), [])
         yield* Effect.ensuring(
           Effect.forEach(splitStatements(text), (statement) => connection.executeRaw(statement.text, []), { discard: true }),
-          Effect.ignore(connection.executeRaw("RESET statement_timeout; RESET lock_timeout;", []))
+          Effect.ignore(connection.executeRaw("RESET statement_timeout; RESET lock_timeout; RESET search_path;", []))
         )
       })
     )
@@ -197,42 +204,42 @@ export const make = Effect.gen(function*() {
     let attempt: Effect.Effect<number, RunError, SqlClient.SqlClient>
     if (body._tag === "Sql" && migration.transaction) {
       // One round trip: settings, the migration and its journal row run as one implicit transaction.
-      const prefix = `${settingsSql(options, "LOCAL")}\n`
+      const prefix = `${settingsSql(options, "LOCAL", settings.schema)}\n`
       const script = `${prefix}${body.sql}\n;\n${record(serverDuration)}`
       attempt = sql.unsafe(script).pipe(
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed(), { text: body.sql, offset: prefix.length }))
+        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs, { text: body.sql, offset: prefix.length }))
       )
     } else if (body._tag === "Sql") {
       attempt = runWithoutTransaction(body.sql, options).pipe(
-        Effect.mapError((error) => failure(migration, error, elapsed(), undefined)),
+        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs)),
         Effect.flatMap(() =>
-          sql.unsafe(record(String(elapsed()))).pipe(Effect.mapError((error) => failure(migration, error, elapsed())))
+          sql.unsafe(record(String(elapsed()))).pipe(Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs)))
         ),
         Effect.map(() => elapsed())
       )
     } else if (migration.transaction) {
       attempt = sql.withTransaction(
         Effect.gen(function*() {
-          yield* sql.unsafe(settingsSql(options, "LOCAL"))
+          yield* sql.unsafe(settingsSql(options, "LOCAL", settings.schema))
           yield* runBody(migration, body)
           yield* sql.unsafe(record(String(elapsed())))
         })
       ).pipe(
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed()))
+        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs))
       )
     } else {
       attempt = runBody(migration, body).pipe(
         Effect.zipRight(sql.unsafe(record(String(elapsed())))),
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed()))
+        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs))
       )
     }
     return attempt.pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       // A defect in user code (a thrown exception inside an Effect body) is that migration's failure.
-      Effect.catchAllDefect((defect) => Effect.fail(failure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed()))),
+      Effect.catchAllDefect((defect) => Effect.fail(failure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed(), options.timeoutMs))),
       Effect.timeoutFail({
         duration: options.timeoutMs,
         onTimeout: () => timeoutFailure(migration, elapsed(), options.timeoutMs)

@@ -1,6 +1,6 @@
 import { Effect, Layer } from "effect"
 import { MigrationFailed, MigrationTimeout } from "../errors.js"
-import { hintForCode, timeoutHint } from "../logging/hints.js"
+import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 import { Journal, type JournalEntry, type JournalService } from "./Journal.js"
 
@@ -46,7 +46,7 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
             name: migration.name,
             message: `simulated failure (${code})`,
             code,
-            hint: hintForCode(code),
+            hint: hintForFailure(code),
             durationMs
           })
         }

@@ -29,6 +29,17 @@ const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record
   return record
 }
 
+/** SQLSTATE, the error (unless the event line already says it) and the hint of a failure event. */
+const detailLine = (text: string, fields: Record<string, unknown>): string | undefined => {
+  const what = [
+    typeof fields.code === "string" ? fields.code : undefined,
+    typeof fields.error === "string" && !text.includes(fields.error) ? fields.error : undefined
+  ].filter((part) => part !== undefined).join(" ")
+  const hint = typeof fields.hint === "string" ? fields.hint : undefined
+  if (hint === undefined) return what === "" ? undefined : what
+  return what === "" ? `hint: ${hint}` : `${what} (hint: ${hint})`
+}
+
 /**
  * The text format operators grep for: `[ISO time] [LEVEL] message`. A failure event adds one line with
  * the SQLSTATE, the error and the hint, so the event line itself stays exactly as documented.
@@ -36,13 +47,11 @@ const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record
 export const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const prefix = `[${date.toISOString()}] [${logLevel.label}]`
-    sink(`${prefix} ${messageText(message)}`)
+    const text = messageText(message)
+    sink(`${prefix} ${text}`)
     const fields = annotationRecord(annotations)
-    if (typeof fields.error === "string") {
-      const code = typeof fields.code === "string" ? `${fields.code} ` : ""
-      const hint = typeof fields.hint === "string" ? ` (hint: ${fields.hint})` : ""
-      sink(`${prefix}    ↳ ${code}${fields.error}${hint}`)
-    }
+    const detail = detailLine(text, fields)
+    if (detail !== undefined) sink(`${prefix}    ↳ ${detail}`)
     if (typeof fields.statement_preview === "string") {
       sink(`${prefix}    ↳ statement: ${fields.statement_preview}`)
     }

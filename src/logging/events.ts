@@ -1,5 +1,6 @@
 import { Effect, LogLevel } from "effect"
 import type { Migration } from "../migration.js"
+import { hintForAbort, hintForFailure, rlsStatementHint } from "./hints.js"
 
 type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
 
@@ -22,7 +23,12 @@ export interface FailureDetail {
   readonly hint?: string | undefined
 }
 
-const detail = (failure: FailureDetail) => ({ error: failure.message, code: failure.code, hint: failure.hint })
+/** Every failure event carries what went wrong and what to do about it. */
+const detail = (failure: FailureDetail, fallbackHint: string) => ({
+  error: failure.message,
+  code: failure.code,
+  hint: failure.hint ?? fallbackHint
+})
 
 export const started = info("db_migration_started", "🔄 Database migration process started")
 
@@ -38,17 +44,17 @@ export const initialized = (durationMs: number, registered: number) =>
 export const runningPending = (pending: number) =>
   info("db_migration_pending", "⏳ Running pending migrations...", { pending })
 
-export const applied = (migration: Migration, durationMs: number) =>
+export const applied = (migration: Pick<Migration, "id" | "name">, durationMs: number) =>
   info("db_migration_applied", `✅ Migration ${migration.name}: APPLIED (${durationMs}ms)`, {
     ...who(migration),
     duration_ms: durationMs
   })
 
-export const failed = (migration: Migration, durationMs: number, failure: FailureDetail) =>
+export const failed = (migration: Pick<Migration, "id" | "name">, durationMs: number, failure: FailureDetail) =>
   error("db_migration_failed", `❌ Migration ${migration.name}: FAILED (${durationMs}ms)`, {
     ...who(migration),
     duration_ms: durationMs,
-    ...detail(failure)
+    ...detail(failure, hintForFailure(failure.code))
   })
 
 export const results = (applied: number, skipped: number, failedCount: number) =>
@@ -110,32 +116,32 @@ export const rlsStatementFailed = (index: number, total: number, statement: stri
     statement_index: index,
     statements: total,
     statement_preview: preview(statement),
-    ...detail(failure)
+    ...detail(failure, failure.code === undefined ? rlsStatementHint : hintForFailure(failure.code))
   })
 
-export const rlsCompleted = (durationMs: number, succeeded: number, failedCount: number) =>
-  failedCount === 0
-    ? info(
-      "db_rls_completed",
-      `✅ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`,
-      { duration_ms: durationMs, succeeded, failed: failedCount }
-    )
-    : error(
-      "db_rls_completed",
-      `❌ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`,
-      { duration_ms: durationMs, succeeded, failed: failedCount }
-    )
+/** RLS coverage (tenant tables with row level security) travels in the JSON fields; the text line stays as documented. */
+export const rlsCompleted = (
+  durationMs: number,
+  succeeded: number,
+  failedCount: number,
+  coverage: { readonly tenantTables: number; readonly protectedTables: number }
+) => {
+  const fields = {
+    duration_ms: durationMs,
+    succeeded,
+    failed: failedCount,
+    tenant_tables: coverage.tenantTables,
+    protected_tables: coverage.protectedTables
+  }
+  return failedCount === 0
+    ? info("db_rls_completed", `✅ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`, fields)
+    : error("db_rls_completed", `❌ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`, fields)
+}
 
 export const rlsTableUnprotected = (table: string, columns: ReadonlyArray<string>) =>
   warn("db_rls_table_unprotected", `⚠️ Table ${table} has ${columns.join(", ")} but no row level security`, {
     table,
     columns
-  })
-
-export const rlsCoverage = (protectedCount: number, total: number) =>
-  info("db_rls_coverage", `🔒 RLS coverage: ${protectedCount}/${total} tenant tables protected`, {
-    protected: protectedCount,
-    tenant_tables: total
   })
 
 export const completed = (durationMs: number, appliedCount: number) =>
@@ -145,13 +151,26 @@ export const completed = (durationMs: number, appliedCount: number) =>
     status: "success"
   })
 
-export const completedWithErrors = (durationMs: number, appliedCount: number, failedCount: number) =>
-  error("db_migration_completed", `❌ Migration process completed with errors: ${appliedCount} applied, ${failedCount} failed`, {
-    duration_ms: durationMs,
-    applied: appliedCount,
-    failed: failedCount,
-    status: "failed"
-  })
+/** `rlsProblems` names what went wrong in the RLS stage, e.g. `1 RLS statement failed`; appended to the line. */
+export const completedWithErrors = (
+  durationMs: number,
+  appliedCount: number,
+  failedCount: number,
+  rlsProblems: ReadonlyArray<string> = []
+) =>
+  error(
+    "db_migration_completed",
+    `❌ Migration process completed with errors: ${appliedCount} applied, ${failedCount} failed${
+      rlsProblems.map((problem) => `, ${problem}`).join("")
+    }`,
+    {
+      duration_ms: durationMs,
+      applied: appliedCount,
+      failed: failedCount,
+      rls_problems: rlsProblems.length === 0 ? undefined : rlsProblems,
+      status: "failed"
+    }
+  )
 
 export const failedMigration = (migration: Pick<Migration, "id" | "name">) =>
   error("db_migration_failed_summary", `❌ Failed migration: ${migration.name}`, who(migration))
@@ -159,7 +178,7 @@ export const failedMigration = (migration: Pick<Migration, "id" | "name">) =>
 export const aborted = (tag: string, failure: FailureDetail) =>
   error("db_migration_aborted", `❌ Database migration aborted: ${failure.message}`, {
     error_tag: tag,
-    ...detail(failure)
+    ...detail(failure, hintForAbort(tag, failure.code))
   })
 
 export const autoRunDisabled = info(

@@ -24,7 +24,57 @@ const hintsByCode: Record<string, string> = {
   "57P01": "the server is shutting down: run the migrations again when it is back"
 }
 
+/** By SQLSTATE class (the first two characters), for codes the table does not name. */
+const hintsByClass: Record<string, string> = {
+  "08": "connection problem: check that the server is reachable, then run again",
+  "22": "data exception: existing rows do not fit the change; fix the data or the conversion first",
+  "23": "integrity constraint violation: existing rows conflict with the change; clean up the data first",
+  "25": "invalid transaction state: set `transaction: false` on a migration that manages its own transactions",
+  "40": "transaction rolled back by the server (serialization failure or deadlock): run the migrations again",
+  "42": "syntax error or access rule violation: check names, types and privileges in the statement",
+  "53": "the server is short of resources (disk, memory, connections): free some, then run again",
+  "54": "a program limit was exceeded: split the statement or the migration",
+  "55": "object not in the required state (locked or in use): retry off-peak",
+  "57": "operator intervention cancelled the statement: run the migrations again"
+}
+
+/** The troubleshooting table's hint for a SQLSTATE, if it has one. */
 export const hintForCode = (code: string | undefined): string | undefined =>
   code === undefined ? undefined : hintsByCode[code]
+
+/** What to do about a failed migration: by SQLSTATE, then by its class, then the general advice. */
+export const hintForFailure = (code: string | undefined): string =>
+  hintForCode(code) ?? (code === undefined ? undefined : hintsByClass[code.slice(0, 2)]) ?? migrationFailedHint
+
+export const migrationFailedHint =
+  "fix the migration and run again: it was rolled back and recorded failed, so the next run retries it"
+
+export const rlsStatementHint =
+  "fix the statement in RLS_FILE and run again: every RLS statement runs again on each run, so keep them idempotent"
+
+/** What to do when a run could not get going, by the tag of its error. */
+export const hintForAbort = (tag: string, code: string | undefined): string => {
+  switch (tag) {
+    case "ConfigError":
+      return "fix the variable (or its flag) named in the message"
+    case "DatabaseUnavailable":
+      return hintForCode(code) ??
+        "check DATABASE_URL and that the server is up and reachable; MIGRATION_CONNECT_TIMEOUT sets how long to retry"
+    case "LockTimeout":
+      return "another runner holds the migration lock: let it finish, or raise MIGRATION_LOCK_WAIT"
+    case "MigrationLoadError":
+      return "fix or remove the migration file named in the message; nothing was run"
+    case "DuplicateMigrationId":
+      return "give each migration its own id (a file's id is its name without the extension unless it states one); nothing was run"
+    case "ChecksumMismatch":
+      return "restore the applied migration files, or accept the edit with `effect-migrate repair`"
+    case "StageTimeout":
+      return "the database did not answer in time: check it for locks and load, then run again"
+    case "MigrationNotFound":
+      return "check the id with `effect-migrate status`"
+    default:
+      return hintForCode(code) ?? "check the database and the migration journal, then run again"
+  }
+}
 
 export const timeoutHint = "optimise the migration (batch large updates, build indexes CONCURRENTLY) or raise MIGRATION_TIMEOUT"

@@ -9,6 +9,17 @@ import { stage } from "./stageTimeout.js"
 const firstFailure = (execution: ExecuteResult, rls: RlsOutcome | undefined): RunFailure | undefined =>
   execution.failed?.error ?? rls?.error ?? rls?.failures[0]
 
+const rlsProblems = (rls: RlsOutcome | undefined): ReadonlyArray<string> => {
+  if (rls === undefined) return []
+  const problems: Array<string> = []
+  if (rls.failed > 0) problems.push(`${rls.failed} RLS ${rls.failed === 1 ? "statement" : "statements"} failed`)
+  if (rls.error?._tag === "RlsFileMissing") problems.push("RLS file not found")
+  if (rls.error?._tag === "RlsCoverageIncomplete") {
+    problems.push(`${rls.unprotectedTables.length} tenant ${rls.unprotectedTables.length === 1 ? "table" : "tables"} without RLS`)
+  }
+  return problems
+}
+
 /** Logs the outcome and returns it as a value. */
 export const report = (input: {
   readonly registered: number
@@ -23,7 +34,12 @@ export const report = (input: {
     if (failure === undefined) {
       yield* Events.completed(durationMs, execution.applied.length)
     } else {
-      yield* Events.completedWithErrors(durationMs, execution.applied.length, execution.failed === undefined ? 0 : 1)
+      yield* Events.completedWithErrors(
+        durationMs,
+        execution.applied.length,
+        execution.failed === undefined ? 0 : 1,
+        rlsProblems(rls)
+      )
       if (execution.failed !== undefined) yield* Events.failedMigration(execution.failed)
     }
     return {

@@ -5,7 +5,9 @@ import { MigrationConfig } from "../config.js"
 import { Database } from "../database/Database.js"
 import { RlsCoverageIncomplete, RlsFileMissing, RlsStatementFailed } from "../errors.js"
 import * as Events from "../logging/events.js"
+import { hintForFailure, rlsStatementHint } from "../logging/hints.js"
 import type { RlsOutcome } from "../report.js"
+import { searchPathSql } from "../sql/searchPath.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import { stage } from "./stageTimeout.js"
 
@@ -52,8 +54,10 @@ export const rls = Effect.gen(function*() {
   const statements = splitStatements(text.right)
   yield* Events.rlsExecuting(statements.length)
   const failures: Array<RlsStatementFailed> = []
+  // Unqualified names in the file mean the tables of DATABASE_SCHEMA, as in the migrations.
+  const prefix = searchPathSql(settings.schema)
   yield* Effect.forEach(statements, (statement, i) =>
-    database.executeStatement(statement.text, settings.timeoutMs).pipe(
+    database.executeStatement(prefix === "" ? statement.text : `${prefix}\n${statement.text}`, settings.timeoutMs).pipe(
       Effect.catchAll((info) => {
         const failure = new RlsStatementFailed({
           index: i + 1,
@@ -61,20 +65,21 @@ export const rls = Effect.gen(function*() {
           failed: 0,
           message: `${file}:${statement.line}: ${info.message}`,
           code: info.code,
-          hint: info.hint,
+          hint: info.hint ?? (info.code === undefined ? rlsStatementHint : hintForFailure(info.code)),
           statement: statement.text
         })
         failures.push(failure)
         return Events.rlsStatementFailed(i + 1, statements.length, statement.text, failure)
       })
     ), { discard: true })
-  const durationMs = (yield* Clock.currentTimeMillis) - startedAt
-  yield* Events.rlsCompleted(durationMs, statements.length - failures.length, failures.length)
-
   const tenantTables = yield* database.tenantTables(settings.schema)
   const unprotected = tenantTables.filter((table) => !table.rlsEnabled)
   yield* Effect.forEach(unprotected, (table) => Events.rlsTableUnprotected(table.table, table.columns), { discard: true })
-  yield* Events.rlsCoverage(tenantTables.length - unprotected.length, tenantTables.length)
+  const durationMs = (yield* Clock.currentTimeMillis) - startedAt
+  yield* Events.rlsCompleted(durationMs, statements.length - failures.length, failures.length, {
+    tenantTables: tenantTables.length,
+    protectedTables: tenantTables.length - unprotected.length
+  })
   const coverageError = settings.validate === "strict" && unprotected.length > 0
     ? new RlsCoverageIncomplete({
       tables: unprotected.map((table) => table.table),
@@ -89,7 +94,17 @@ export const rls = Effect.gen(function*() {
     succeeded: statements.length - failures.length,
     failed: failures.length,
     durationMs,
-    failures: failures.map((failure) => new RlsStatementFailed({ ...failure, failed: failures.length })),
+    failures: failures.map((failure) =>
+      new RlsStatementFailed({
+        index: failure.index,
+        total: failure.total,
+        failed: failures.length,
+        message: failure.message,
+        code: failure.code,
+        hint: failure.hint,
+        statement: failure.statement
+      })
+    ),
     unprotectedTables: unprotected.map((table) => table.table),
     tenantTables: tenantTables.length,
     error: coverageError
