@@ -1,5 +1,6 @@
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Redacted } from "effect"
 import * as Config from "./config.js"
+import { passwordsIn, redactSecrets } from "./database/redaction.js"
 import type { MigrationError } from "./errors.js"
 import * as Events from "./logging/events.js"
 import * as MigrationLogger from "./logging/MigrationLogger.js"
@@ -13,10 +14,13 @@ import { failOnFailure, runMigrationsLive } from "./program.js"
 export const MigrationsLayer: Layer.Layer<never, MigrationError> = Layer.effectDiscard(
   Effect.gen(function*() {
     const settings = yield* Config.loadSettings
+    const secrets = passwordsIn([Redacted.value(settings.databaseUrl)])
     const run = settings.autoRun ? Effect.asVoid(failOnFailure(runMigrationsLive())) : Events.autoRunDisabled
     yield* run.pipe(
       Effect.provideService(Config.MigrationConfig, settings),
-      Effect.provide(MigrationLogger.layer(settings.logFormat))
+      Effect.provide(MigrationLogger.layer(settings.logFormat, (line) => {
+        MigrationLogger.stdoutSink(redactSecrets(secrets, line))
+      }))
     )
   })
 )

@@ -1,6 +1,7 @@
 import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Exit, Fiber } from "effect"
+import { passwordsIn, redactWrites } from "../database/redaction.js"
 import { redactPassword } from "../database/target.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
@@ -69,6 +70,11 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
   ),
   Effect.provide(NodeContext.layer)
 )
+
+// No password from DATABASE_URL or --database-url reaches the output, whichever path printed it.
+const secrets = passwordsIn([process.env.DATABASE_URL ?? "", ...process.argv.slice(2)])
+redactWrites(process.stdout, secrets)
+redactWrites(process.stderr, secrets)
 
 const fiber = Effect.runFork(program)
 const interrupt = () => Effect.runFork(Fiber.interrupt(fiber))

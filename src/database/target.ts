@@ -1,3 +1,5 @@
+import { passwordsIn, redactSecrets } from "./redaction.js"
+
 /** Where the database is, for logs and errors: never the password. */
 export interface DatabaseTarget {
   readonly engine: "postgres" | "pglite"
@@ -53,26 +55,4 @@ export const parseTarget = (url: string): DatabaseTarget => {
 }
 
 /** Removes every occurrence of the password (raw and URL-encoded) from a text. */
-export const redactPassword = (url: string, text: string): string => {
-  let password: string | undefined
-  try {
-    const parsed = new URL(url)
-    password = parsed.password === "" ? undefined : parsed.password
-  } catch {
-    password = /^[a-z]+:\/\/[^:/@]*:([^@]*)@/i.exec(url)?.[1]
-  }
-  if (password === undefined || password === "") return text
-  let result = text
-  for (const variant of new Set([password, safeDecode(password)])) {
-    if (variant.length > 0) result = result.split(variant).join("***")
-  }
-  return result
-}
-
-const safeDecode = (text: string): string => {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
-  }
-}
+export const redactPassword = (url: string, text: string): string => redactSecrets(passwordsIn([url]), text)

@@ -1,0 +1,55 @@
+/** The password of a PostgreSQL URL, as written and URL-decoded; none for a URL without one. */
+const passwordsOf = (url: string): ReadonlyArray<string> => {
+  let password: string | undefined
+  try {
+    const parsed = new URL(url)
+    password = parsed.password === "" ? undefined : parsed.password
+  } catch {
+    password = /^[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:([^@\s]*)@/i.exec(url)?.[1]
+  }
+  if (password === undefined || password === "") return []
+  return [...new Set([password, safeDecode(password)])].filter((variant) => variant !== "")
+}
+
+const safeDecode = (text: string): string => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+/** Every password found in URLs inside the texts (an environment variable, command-line arguments). */
+export const passwordsIn = (texts: ReadonlyArray<string>): ReadonlyArray<string> => {
+  const found = new Set<string>()
+  for (const text of texts) {
+    for (const [url] of text.matchAll(/[a-z][a-z0-9+.-]*:\/\/[^\s'"]+/gi)) {
+      for (const password of passwordsOf(url)) found.add(password)
+    }
+  }
+  // Longest first, so a password that contains another is replaced whole.
+  return [...found].sort((a, b) => b.length - a.length)
+}
+
+/** Replaces each secret in the text with `***`. */
+export const redactSecrets = (secrets: ReadonlyArray<string>, text: string): string =>
+  secrets.reduce((result, secret) => result.split(secret).join("***"), text)
+
+/**
+ * Makes every later write to the stream go through redactSecrets: whatever prints (our logger, @effect/cli's
+ * usage errors, a defect's trace, an error echoing a migration's text), the secrets do not reach the output.
+ */
+export const redactWrites = (stream: NodeJS.WriteStream, secrets: ReadonlyArray<string>): void => {
+  if (secrets.length === 0) return
+  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: Array<unknown>) => boolean
+  const redacting = (chunk: unknown, ...rest: Array<unknown>): boolean =>
+    write(
+      typeof chunk === "string"
+        ? redactSecrets(secrets, chunk)
+        : chunk instanceof Uint8Array
+        ? redactSecrets(secrets, Buffer.from(chunk).toString("utf8"))
+        : chunk,
+      ...rest
+    )
+  stream.write = redacting as typeof stream.write
+}
