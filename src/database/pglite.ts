@@ -11,11 +11,22 @@ import * as PgliteLock from "./pgliteLock.js"
 
 export const memory = "memory"
 
-/** What PGlite does not do, said once per run so nobody relies on it by mistake. */
+/** What PGlite does not do, said so nobody relies on it by mistake. */
 export const engineLimits = (dataDir: string) =>
   "PGlite (embedded PostgreSQL, one session, one process): no advisory lock, the data directory lock file stands in; " +
   "statement_timeout and lock_timeout are not enforced, and MIGRATION_TIMEOUT is only checked between statements" +
-  (dataDir === memory ? "; pglite:memory keeps nothing after the process ends" : "")
+  (dataDir === memory ? "; pglite:memory is discarded when its connection closes" : "")
+
+/** Data directories whose limits this process has already logged: an app reopening one after its migrations says it once. */
+const announced = new Set<string>()
+
+const announceLimits = (dataDir: string) =>
+  Effect.suspend(() => {
+    const key = dataDir === memory ? memory : path.resolve(dataDir)
+    if (announced.has(key)) return Effect.void
+    announced.add(key)
+    return Events.engineLimits(engineLimits(dataDir))
+  })
 
 const openError = (dataDir: string) => (cause: unknown) =>
   new SqlError({ cause, message: `cannot open PGlite at ${dataDir}: ${pgErrorInfo(cause).message}` })
@@ -68,14 +79,14 @@ export const openPglite = (
 
 /**
  * The `@effect/sql-pg` client over PGlite: the same client the pipeline, the journal and an app use on
- * PostgreSQL. Logs the engine's limits once; a locked directory fails with DatabaseUnavailable naming the holder.
+ * PostgreSQL. Logs the engine's limits once per process and directory; a locked directory fails with DatabaseUnavailable naming the holder.
  */
 export const pgliteClient = (
   dataDir: string
 ): Effect.Effect<PgClient.PgClient, DatabaseUnavailable, Scope.Scope | Reactivity.Reactivity> =>
   openPglite(dataDir).pipe(
     Effect.flatMap((pool) => PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" })),
-    Effect.tap(() => Events.engineLimits(engineLimits(dataDir))),
+    Effect.tap(() => announceLimits(dataDir)),
     Effect.mapError((error) =>
       new DatabaseUnavailable({
         target: `pglite:${dataDir}`,

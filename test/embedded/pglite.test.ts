@@ -140,6 +140,6 @@ describe("pglite:memory", () => {
       )
       expect(report.applied).toHaveLength(5)
       expect(report.rls?.succeeded).toBe(10)
-      expect(logs.find((line) => line.includes("PGlite ("))).toMatch(/pglite:memory keeps nothing after the process ends/)
+      expect(logs.find((line) => line.includes("PGlite ("))).toMatch(/pglite:memory is discarded when its connection closes/)
     }))
 })
