@@ -13,7 +13,10 @@ import { repairCommand, verifyCommand } from "./commands/verify.js"
 import { loggedErrors } from "./environment.js"
 import { ExitCode, exitCodeFor } from "./exitCode.js"
 import { ParentFlags, pickGlobals } from "./globalOptions.js"
+import { installModuleFallback } from "./moduleFallback.js"
 import { version } from "./version.js"
+
+installModuleFallback(import.meta.url)
 
 const base = Command.make("effect-migrate", upOptions, runUp)
 

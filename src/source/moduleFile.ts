@@ -9,8 +9,10 @@ let typeScriptLoader: Promise<void> | undefined
 
 /** Registers tsx's loader once, and only when a TypeScript migration is about to be imported. */
 const ensureTypeScriptLoader = (): Promise<void> => {
-  typeScriptLoader ??= import("tsx/esm/api").then(({ register }) => {
-    register()
+  // Both loaders: a .ts file outside a `"type": "module"` package is CommonJS to Node, and fails with the ESM one alone.
+  typeScriptLoader ??= Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]).then(([esm, cjs]) => {
+    esm.register()
+    cjs.register()
   })
   return typeScriptLoader
 }
