@@ -57,7 +57,11 @@ export class MigrationTimeout extends Schema.TaggedError<MigrationTimeout>()("Mi
   name: Schema.String,
   timeoutMs: Schema.Number,
   message: Schema.String,
+  /** 57014 (query_canceled). */
+  code: Schema.optional(Schema.String),
   hint: Schema.String,
+  /** The statement that ran out of time, when it can be told. */
+  statement: Schema.optional(Schema.String),
   durationMs: Schema.Number
 }) {}
 

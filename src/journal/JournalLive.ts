@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Cause, Effect, Layer, Runtime } from "effect"
 import { MigrationConfig } from "../config.js"
+import { failingStatement } from "../database/failingStatement.js"
 import { pgErrorInfo } from "../database/pgError.js"
 import { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
 import { hintForFailure, timeoutHint } from "../logging/hints.js"
@@ -51,7 +52,7 @@ const failure = (
 ): RunError => {
   const info = pgErrorInfo(error)
   if (info.code === "57014") {
-    return timeoutFailure(migration, durationMs, timeoutMs, info.message)
+    return timeoutFailure(migration, durationMs, timeoutMs, info.message, script && failingStatement(info.message, script.text))
   }
   let statement: string | undefined
   let where = ""
@@ -64,6 +65,7 @@ const failure = (
       statement = statements.filter((candidate) => candidate.line <= line).at(-1)?.text
     }
   }
+  if (statement === undefined && script !== undefined) statement = failingStatement(info.message, script.text)
   return new MigrationFailed({
     id: migration.id,
     name: migration.name,
@@ -75,11 +77,20 @@ const failure = (
   })
 }
 
-const timeoutFailure = (migration: Migration, durationMs: number, timeoutMs: number, serverMessage?: string) =>
+const timeoutFailure = (
+  migration: Migration,
+  durationMs: number,
+  timeoutMs: number,
+  serverMessage?: string,
+  statement?: string
+) =>
   new MigrationTimeout({
     id: migration.id,
     name: migration.name,
     timeoutMs,
+    // The server's statement_timeout, or our cancellation of the query: both end it with query_canceled.
+    code: "57014",
+    statement,
     message: serverMessage === undefined
       ? `timed out after ${timeoutMs}ms; the query was cancelled and the transaction rolled back`
       : `${serverMessage}; the transaction was rolled back`,
@@ -242,7 +253,8 @@ export const make = Effect.gen(function*() {
       Effect.catchAllDefect((defect) => Effect.fail(failure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed(), options.timeoutMs))),
       Effect.timeoutFail({
         duration: options.timeoutMs,
-        onTimeout: () => timeoutFailure(migration, elapsed(), options.timeoutMs)
+        onTimeout: () =>
+          timeoutFailure(migration, elapsed(), options.timeoutMs, undefined, body._tag === "Sql" ? failingStatement("", body.sql) : undefined)
       })
     )
   })
@@ -305,9 +317,9 @@ export const make = Effect.gen(function*() {
 
 const errorText = (error: RunError): string =>
   [
-    error._tag === "MigrationFailed" && error.code !== undefined ? `${error.code}: ` : "",
+    error.code !== undefined ? `${error.code}: ` : "",
     error.message,
-    error._tag === "MigrationFailed" && error.statement !== undefined ? `\nstatement: ${error.statement}` : ""
+    error.statement !== undefined ? `\nstatement: ${error.statement}` : ""
   ].join("")
 
 /** The journal on the SqlClient of the environment. */

@@ -21,6 +21,8 @@ export interface FailureDetail {
   readonly message: string
   readonly code?: string | undefined
   readonly hint?: string | undefined
+  /** The failing statement of a migration, when known. */
+  readonly statement?: string | undefined
 }
 
 /** Every failure event carries what went wrong and what to do about it. */
@@ -54,7 +56,8 @@ export const failed = (migration: Pick<Migration, "id" | "name">, durationMs: nu
   error("db_migration_failed", `❌ Migration ${migration.name}: FAILED (${durationMs}ms)`, {
     ...who(migration),
     duration_ms: durationMs,
-    ...detail(failure, hintForFailure(failure.code))
+    ...detail(failure, hintForFailure(failure.code)),
+    statement_preview: failure.statement === undefined ? undefined : preview(failure.statement)
   })
 
 export const results = (applied: number, skipped: number, failedCount: number) =>

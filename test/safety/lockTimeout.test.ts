@@ -41,7 +41,8 @@ describe("MIGRATION_LOCK_TIMEOUT", () => {
         migration_id: "20240102000000_add_email",
         code: "55P03",
         error: expect.stringMatching(/lock timeout/i),
-        hint: expect.stringMatching(/MIGRATION_LOCK_TIMEOUT/)
+        hint: expect.stringMatching(/MIGRATION_LOCK_TIMEOUT/),
+        statement_preview: "ALTER TABLE accounts ADD COLUMN email text"
       })
       const [row] = await db.current.query<{ status: string; error: string }>(
         "SELECT status, error FROM migrations WHERE id = '20240102000000_add_email'"

@@ -1,0 +1,35 @@
+import { splitStatements } from "../sql/splitStatements.js"
+
+/** Names an error message is about: `relation "dup"`, `must be owner of table dup`, `permission denied for schema app`. */
+const namesIn = (message: string): ReadonlyArray<string> => {
+  const names = new Set<string>()
+  for (const [, name] of message.matchAll(/"([^"]+)"/g)) names.add(name!)
+  const kinds = "table|schema|relation|view|materialized view|sequence|index|function|procedure|type|column|database|extension"
+  for (const [, name] of message.matchAll(new RegExp(`\\b(?:${kinds})\\s+([A-Za-z_][\\w$.]*)`, "g"))) names.add(name!)
+  return [...names]
+}
+
+const mentions = (statement: string, name: string): boolean => {
+  const bare = name.split(".").at(-1)!.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")
+  return new RegExp(`(^|[^\\w$])"?${bare}"?($|[^\\w$])`, "i").test(statement)
+}
+
+/**
+ * The statement of a script that an error without a position is about: the only statement, or the one
+ * statement naming the most objects the message quotes. Undefined when that is ambiguous.
+ */
+export const failingStatement = (message: string, script: string): string | undefined => {
+  const statements = splitStatements(script).map((statement) => statement.text)
+  if (statements.length === 1) return statements[0]
+  const names = namesIn(message)
+  if (names.length === 0) return undefined
+  const scores = statements.map((statement) => names.filter((name) => mentions(statement, name)).length)
+  const best = Math.max(0, ...scores)
+  if (best === 0) return undefined
+  const winners = statements.filter((_, index) => scores[index] === best)
+  if (winners.length === 1) return winners[0]
+  // "already exists" is about a statement that creates something.
+  const verb = /^column\b/.test(message) ? /\bADD\b/i : /^CREATE\b/i
+  const creating = /already exists/.test(message) ? winners.filter((statement) => verb.test(statement)) : []
+  return creating.length === 1 ? creating[0] : undefined
+}
