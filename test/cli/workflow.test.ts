@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { readdir, readFile, writeFile } from "node:fs/promises"
+import { readdir, readFile, rm, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { useTestDatabase } from "../support/testDatabase.js"
 import { cli, jsonLines, useCli, useTempDirs } from "./support.js"
@@ -71,7 +71,7 @@ describe("effect-migrate, one operator workflow", () => {
     expect(template).toMatch(/^-- migrate:up$/m)
     expect(template).toMatch(/^-- migrate:down$/m)
 
-    const ts = await run("create", "add_user_color")
+    const [ts, bad] = await Promise.all([run("create", "add_user_color"), run("create", "!!!")])
     expect(ts.code, ts.stderr).toBe(0)
     const tsFile = ts.stdout.trim()
     expect(tsFile).toMatch(/\d{14}_add_user_color\.ts$/)
@@ -83,19 +83,18 @@ describe("effect-migrate, one operator workflow", () => {
     expect(tsText).toContain(`id: "${path.basename(tsFile, ".ts")}"`)
     expect(tsText).toContain(`name: "Add User Color"`)
 
-    const bad = await run("create", "!!!")
     expect(bad.code).toBe(2)
     expect(await readdir(dir)).toHaveLength(4)
 
     // The migrations of this workflow: two reversible ones, and a data migration without down.
-    await (await import("node:fs/promises")).rm(tsFile)
+    await rm(tsFile)
     await writeFile(fileOf(ids[0]!), "-- name: Create Colors\nCREATE TABLE colors (id int PRIMARY KEY, name text);\n-- migrate:down\nDROP TABLE colors;\n")
     await writeFile(fileOf(ids[1]!), "-- name: Create Sizes\nCREATE TABLE sizes (id int PRIMARY KEY);\n-- migrate:down\nDROP TABLE sizes;\n")
     await writeFile(fileOf(ids[2]!), "-- name: Seed Colors\nINSERT INTO colors VALUES (1, 'red') ON CONFLICT DO NOTHING;\n")
   })
 
   it("status --json lists every migration as pending, and --check exits 1", async () => {
-    const before = await status()
+    const [before, check] = await Promise.all([status(), run("status", "--check")])
     expect(before.upToDate).toBe(false)
     expect(before.summary).toMatchObject({ total: 3, pending: 3, applied: 0 })
     expect(before.migrations.map((m) => [m.id, m.name, m.state])).toEqual([
@@ -103,7 +102,6 @@ describe("effect-migrate, one operator workflow", () => {
       [ids[1], "Create Sizes", "pending"],
       [ids[2], "Seed Colors", "pending"]
     ])
-    const check = await run("status", "--check")
     expect(check.code).toBe(1)
     expect(check.stdout).toContain("3 migrations: 0 applied, 3 pending, 0 failed, 0 changed, 0 missing")
     // Piped: plain text, no colour codes.
@@ -111,7 +109,7 @@ describe("effect-migrate, one operator workflow", () => {
   })
 
   it("up --dry-run prints ids, names and SQL, and changes nothing (not even the journal table)", async () => {
-    const dry = await run("up", "--dry-run")
+    const [dry, to] = await Promise.all([run("up", "--dry-run"), run("up", "--dry-run", `--to=${ids[1]}`, "--no-rls")])
     expect(dry.code, dry.stderr).toBe(0)
     for (const id of ids) expect(dry.stdout).toContain(id)
     expect(dry.stdout).toContain("Create Sizes")
@@ -121,7 +119,6 @@ describe("effect-migrate, one operator workflow", () => {
     expect(await tableExists("public.migrations")).toBe(false)
     expect(await tableExists("public.colors")).toBe(false)
 
-    const to = await run("up", "--dry-run", `--to=${ids[1]}`, "--no-rls")
     expect(to.stdout).toMatch(/2 migrations would be applied/)
     expect(to.stdout).toContain(`Not selected (stay pending): ${ids[2]}`)
     expect(to.stdout).toContain("RLS: skipped")
@@ -150,13 +147,12 @@ describe("effect-migrate, one operator workflow", () => {
   })
 
   it("down refuses, before changing anything, when a migration to revert has no down", async () => {
-    const refused = await run("down")
+    const [refused, refusedTwo] = await Promise.all([run("down"), run("down", "--steps=3")])
     expect(refused.code).toBe(2)
     expect(refused.stdout + refused.stderr).toMatch(new RegExp(`${ids[2]} has no down migration; nothing was changed`))
     expect((await journal()).every((row) => row.status === "applied")).toBe(true)
     expect((await journal()).length).toBe(3)
 
-    const refusedTwo = await run("down", "--steps=3")
     expect(refusedTwo.code).toBe(2)
     expect((await journal()).length).toBe(3)
     expect(await tableExists("public.sizes")).toBe(true)
@@ -168,10 +164,10 @@ describe("effect-migrate, one operator workflow", () => {
     expect(reset.stdout).toContain(`Reset ${ids[2]} (Seed Colors): removed its journal row (was applied)`)
     expect((await journal()).map((row) => row.id)).toEqual([ids[0], ids[1]])
 
-    for (const command of ["reset", "mark-applied", "mark-failed"]) {
-      const unknown = await run(command, "20990101000000_nope")
-      expect(unknown.code, command).toBe(2)
-      expect(unknown.stdout + unknown.stderr).toContain("20990101000000_nope")
+    const unknown = await Promise.all(["reset", "mark-applied", "mark-failed"].map((command) => run(command, "20990101000000_nope")))
+    for (const result of unknown) {
+      expect(result.code).toBe(2)
+      expect(result.stdout + result.stderr).toContain("20990101000000_nope")
     }
     expect((await journal()).length).toBe(2)
   })
@@ -210,10 +206,10 @@ describe("effect-migrate, one operator workflow", () => {
     expect(marked.code, marked.stdout + marked.stderr).toBe(0)
     expect(marked.stdout).toContain(`Marked ${ids[1]} (Create Sizes) as failed (was applied)`)
     expect((await journal()).find((entry) => entry.id === ids[1])?.status).toBe("failed")
-    const shown = await status()
+    const [shown, check] = await Promise.all([status(), run("status", "--check")])
     expect(shown.migrations.find((m) => m.id === ids[1])?.state).toBe("failed")
     expect(shown.summary.failed).toBe(1)
-    expect((await run("status", "--check")).code).toBe(1)
+    expect(check.code).toBe(1)
 
     const up = await run("up", `--migration=${ids[1]}`, "--no-rls")
     expect(up.code, up.stdout + up.stderr).toBe(0)
@@ -224,11 +220,10 @@ describe("effect-migrate, one operator workflow", () => {
     await writeFile(fileOf(ids[2]!), "-- name: Seed Colors\nINSERT INTO colours VALUES (1, 'red');\n")
     const up = await run("up", "--no-rls")
     expect(up.code).toBe(1)
-    const shown = await status()
+    const [shown, table] = await Promise.all([status(), run("status")])
     const failed = shown.migrations.find((m) => m.id === ids[2])
     expect(failed?.state).toBe("failed")
     expect(failed?.error).toMatch(/relation "colours" does not exist/)
-    const table = await run("status")
     expect(table.stdout).toMatch(/failed/)
     expect(table.stdout).toMatch(/relation "colours" does not exist/)
     await writeFile(fileOf(ids[2]!), "-- name: Seed Colors\nINSERT INTO colors VALUES (1, 'red') ON CONFLICT DO NOTHING;\n")
@@ -242,22 +237,21 @@ describe("effect-migrate, one operator workflow", () => {
       fileOf(ids[0]!),
       "-- name: Create Colors\n-- a comment added later\nCREATE TABLE colors (id int PRIMARY KEY, name text);\n-- migrate:down\nDROP TABLE colors;\n"
     )
-    const drift = await run("verify")
+    const [drift, shown, check] = await Promise.all([run("verify"), status(), run("status", "--check")])
     expect(drift.code).toBe(1)
     expect(drift.stdout).toMatch(new RegExp(`CHANGED\\s+${ids[0]}\\s+Create Colors`))
     expect(drift.stdout).not.toContain(ids[1]!)
-    const shown = await status()
     expect(shown.migrations.find((m) => m.id === ids[0])?.state).toBe("changed")
-    expect((await run("status", "--check")).code).toBe(1)
+    expect(check.code).toBe(1)
 
     const repair = await run("repair")
     expect(repair.code, repair.stdout + repair.stderr).toBe(0)
     expect(repair.stdout).toContain(`Repaired ${ids[0]} (Create Colors)`)
     expect(repair.stdout).toContain("Repaired 1 checksum")
     expect((await journal()).find((entry) => entry.id === ids[0])!.checksum).not.toBe(recorded)
-    expect((await run("verify")).code).toBe(0)
-    expect((await run("status", "--check")).code).toBe(0)
-    const nothing = await run("repair")
+    const [verified, checked, nothing] = await Promise.all([run("verify"), run("status", "--check"), run("repair")])
+    expect(verified.code).toBe(0)
+    expect(checked.code).toBe(0)
     expect(nothing.stdout).toContain("Nothing to repair")
   })
 
@@ -265,11 +259,10 @@ describe("effect-migrate, one operator workflow", () => {
     await db.current.query(
       "INSERT INTO migrations (id, name, description, applied_at, duration, status) VALUES ('20200101000000_gone', 'Gone', NULL, now(), 5, 'applied')"
     )
-    const shown = await status()
+    const [shown, check, verify] = await Promise.all([status(), run("status", "--check"), run("verify")])
     expect(shown.migrations.find((m) => m.id === "20200101000000_gone")).toMatchObject({ state: "missing", name: "Gone", durationMs: 5 })
     expect(shown.summary.missing).toBe(1)
-    expect((await run("status", "--check")).code).toBe(1)
-    const verify = await run("verify")
+    expect(check.code).toBe(1)
     expect(verify.code).toBe(1)
     expect(verify.stdout).toMatch(/MISSING\s+20200101000000_gone/)
     const reset = await run("reset", "20200101000000_gone")
