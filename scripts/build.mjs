@@ -1,7 +1,15 @@
 // Builds dist/: the CLI as one bundle (start-up time is dominated by module loading), and the library
 // entries with their dependencies left external so an app shares one copy of effect.
 import { build } from "esbuild"
-import { chmod, rm } from "node:fs/promises"
+import { createHash } from "node:crypto"
+import { chmod, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises"
+import * as path from "node:path"
+
+// `--outdir <dir>` builds elsewhere (the benchmark keeps its own copy); default dist/.
+const outdirFlag = process.argv.indexOf("--outdir")
+const outdir = path.resolve(outdirFlag >= 0 ? process.argv[outdirFlag + 1] : "dist")
+// Built beside the target and swapped in, so a process starting dist/cli.js meanwhile never finds it missing.
+const staging = `${outdir}.building-${process.pid}`
 
 const common = {
   platform: "node",
@@ -13,30 +21,106 @@ const common = {
   legalComments: "none"
 }
 
-await rm("dist", { recursive: true, force: true })
+/**
+ * `import { NodeContext } from "@effect/platform-node"` would also evaluate undici (about 1 MB, re-exported by the
+ * index as `Undici`) at every start; the CLI gets the same index without it.
+ */
+const platformNodeWithoutUndici = {
+  name: "platform-node-without-undici",
+  setup(build) {
+    build.onResolve({ filter: /^@effect\/platform-node$/ }, () => ({ path: "index", namespace: "platform-node", sideEffects: false }))
+    build.onLoad({ filter: /.*/, namespace: "platform-node" }, async () => {
+      const index = await readFile(path.resolve("node_modules/@effect/platform-node/dist/esm/index.js"), "utf8")
+      const modules = [...index.matchAll(/export \* as (\w+) from "\.\/(\w+)\.js"/g)].map((match) => match[1])
+      return {
+        contents: modules.filter((name) => name !== "Undici").map((name) => `export * as ${name} from "@effect/platform-node/${name}"`).join("\n"),
+        resolveDir: process.cwd(),
+        loader: "js"
+      }
+    })
+  }
+}
+
+/** dist/cli.js: runs cli.cjs through vm.Script with V8's code cache (what Node 22's module.enableCompileCache does). */
+const cliEntry = `#!/usr/bin/env node
+import { createRequire } from "node:module"
+import { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import vm from "node:vm"
+
+const file = fileURLToPath(new URL("./cli.cjs", import.meta.url))
+const directory = path.dirname(file)
+const source = readFileSync(file, "utf8")
+// Only beside the bundle (same owner, same trust), never in a shared temporary directory.
+const cacheFile = path.join(directory, \`.cli.@BUNDLE_HASH@.\${process.version}.\${process.arch}.v8cache\`)
+let cachedData
+try {
+  cachedData = process.env.EFFECT_MIGRATE_NO_COMPILE_CACHE ? undefined : readFileSync(cacheFile)
+} catch {}
+const wrapped = \`(function (exports, require, module, __filename, __dirname, __import) {\${source}\n})\`
+const script = new vm.Script(wrapped, { filename: file, cachedData })
+if (!process.env.EFFECT_MIGRATE_NO_COMPILE_CACHE && (cachedData === undefined || script.cachedDataRejected)) {
+  // Written at exit, so the functions this run compiled are in it too.
+  process.once("exit", () => {
+    const temporary = \`\${cacheFile}.\${process.pid}\`
+    try {
+      accessSync(directory, constants.W_OK)
+      writeFileSync(temporary, script.createCachedData())
+      renameSync(temporary, cacheFile)
+    } catch {
+      rmSync(temporary, { force: true })
+    }
+  })
+}
+const module = { exports: {} }
+script.runInThisContext().call(module.exports, module.exports, createRequire(file), module, file, directory, (specifier) => import(specifier))
+`
+
+await rm(staging, { recursive: true, force: true })
+await mkdir(staging, { recursive: true })
 
 await Promise.all([
+  // The CLI: one CommonJS bundle (cli.cjs) started by a small ESM entry (cli.js) that keeps V8's compiled code
+  // for it in a cache file beside it, so later starts skip most of the parse and compile.
   build({
     ...common,
+    format: "cjs",
     entryPoints: { cli: "src/cli/main.ts" },
-    outdir: "dist",
+    outdir: staging,
+    outExtension: { ".js": ".cjs" },
     minifySyntax: true,
+    minifyWhitespace: true,
+    plugins: [platformNodeWithoutUndici],
+    define: { "import.meta.url": "__importMetaUrl" },
+    banner: { js: "var __importMetaUrl=require(\"node:url\").pathToFileURL(__filename).href;" },
     // Loaded on demand: the WASM engine for pglite: URLs, and tsx for .ts migrations.
-    external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "tsx", "tsx/*", "pg-native"],
-    banner: {
-      js: [
-        "#!/usr/bin/env node",
-        "import { createRequire as __effectMigrateCreateRequire } from 'node:module';",
-        "const require = __effectMigrateCreateRequire(import.meta.url);"
-      ].join("\n")
-    }
+    external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "tsx", "tsx/*", "pg-native"]
+  }).then(async () => {
+    // V8 drops vm's dynamic-import callback for code restored from a cache (Node 20), so the bundle's few
+    // import() calls (tsx, migration modules, pglite) go through a function that cli.js passes in.
+    const bundleFile = path.join(staging, "cli.cjs")
+    let count = 0
+    const bundle = (await readFile(bundleFile, "utf8")).replace(/(?<![\w$.])import\(/g, () => {
+      count++
+      return "__import("
+    })
+    if (count === 0) throw new Error("expected dynamic import() calls in the CLI bundle")
+    await writeFile(bundleFile, bundle)
+    // The bundle's own hash names the cache, so a cache is never used with another build's code.
+    const hash = createHash("sha256").update(bundle).digest("hex").slice(0, 16)
+    await writeFile(path.join(staging, "cli.js"), cliEntry.replace("@BUNDLE_HASH@", hash))
   }),
   build({
     ...common,
     entryPoints: { index: "src/index.ts", testing: "src/testing.ts" },
-    outdir: "dist",
+    outdir: staging,
     packages: "external",
     splitting: true
   })
 ])
-await chmod("dist/cli.js", 0o755)
+await chmod(path.join(staging, "cli.js"), 0o755)
+const previous = `${outdir}.previous-${process.pid}`
+await rename(outdir, previous).catch(() => {})
+await rename(staging, outdir)
+await rm(previous, { recursive: true, force: true })

@@ -1,6 +1,7 @@
 import Module, { createRequire, register } from "node:module"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { onFirstModuleImport } from "../source/moduleFile.js"
 
 /**
  * Lets a migration module import `effect-migrate`, `effect`, `@effect/sql`... from the CLI's own installation
@@ -43,5 +44,6 @@ export const installModuleFallback = (cliUrl: string): void => {
       return own === undefined ? cliRequire.resolve(request) : path.join(cliDir, own)
     }
   }
-  register(`data:text/javascript,${encodeURIComponent(esmHook(cliUrl))}`)
+  // Only once a migration module is imported: starting the ESM hook thread costs ~50 ms of every run.
+  onFirstModuleImport(() => register(`data:text/javascript,${encodeURIComponent(esmHook(cliUrl))}`))
 }

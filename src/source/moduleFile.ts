@@ -17,6 +17,16 @@ const ensureTypeScriptLoader = (): Promise<void> => {
   return typeScriptLoader
 }
 
+const beforeFirstImport: Array<() => void> = []
+
+/**
+ * Runs `prepare` once, just before the first migration module is imported; never for `.sql`-only directories.
+ * The CLI registers its module resolution hook here: registering an ESM hook starts a loader thread (~50 ms).
+ */
+export const onFirstModuleImport = (prepare: () => void): void => {
+  beforeFirstImport.push(prepare)
+}
+
 const isTypeScript = (fileName: string) => /\.[mc]?ts$/.test(fileName)
 
 const unwrapDefault = (module: Record<string, unknown>): unknown => {
@@ -116,6 +126,7 @@ export const fromDefinition = (
 export const importModule = (file: string, fileName: string): Effect.Effect<Record<string, unknown>, MigrationLoadError> =>
   Effect.tryPromise({
     try: async () => {
+      for (const prepare of beforeFirstImport.splice(0)) prepare()
       if (isTypeScript(fileName)) await ensureTypeScriptLoader()
       return (await import(pathToFileURL(file).href)) as Record<string, unknown>
     },

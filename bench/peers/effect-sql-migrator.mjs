@@ -1,0 +1,17 @@
+// @effect/sql's own migrator (PgMigrator from @effect/sql-pg), run the way its docs show, unbundled.
+// DATABASE_URL, MIGRATIONS_DIR. With --in-process: prints {"ms": ...}, the time of the layer build alone.
+import { NodeContext } from "@effect/platform-node"
+import { PgClient, PgMigrator } from "@effect/sql-pg"
+import { Effect, Layer, Redacted } from "effect"
+
+const options = { loader: PgMigrator.fromFileSystem(process.env.MIGRATIONS_DIR) }
+const client = PgClient.layer({ url: Redacted.make(process.env.DATABASE_URL) })
+
+if (process.argv.includes("--in-process")) {
+  const build = Effect.scoped(Layer.build(PgMigrator.layer(options).pipe(Layer.provide(client), Layer.provide(NodeContext.layer))))
+  const started = performance.now()
+  await Effect.runPromise(build)
+  process.stdout.write(JSON.stringify({ ms: performance.now() - started }) + "\n")
+} else {
+  await Effect.runPromise(PgMigrator.run(options).pipe(Effect.provide(Layer.merge(client, NodeContext.layer))))
+}
