@@ -10,6 +10,11 @@ export interface RollbackSelection {
   readonly to?: string | undefined
 }
 
+const leadingNumber = (id: string): number | null => {
+  const digits = /^\d+/.exec(id)?.[0]
+  return digits === undefined ? null : Number(digits)
+}
+
 type Ordered = Pick<JournalEntry, "id" | "timestamp">
 
 const newestFirst = (a: Ordered, b: Ordered) => {
@@ -33,10 +38,13 @@ export const rollbackTargets = (
     return Either.left(new ConfigError({ variable: "--steps", message: `down: --steps must be a whole number ≥ 1, got ${selection.steps}` }))
   }
   const registered = new Map(plan.migrations.map((migration) => [migration.id, migration]))
-  // A journal row without a timestamp (written by hand) sorts by its file's timestamp when there is one.
+  // A journal row written by hand has no timestamp: use its file's, else the leading digits of its id.
   const applied = [...plan.entries.values()]
     .filter((entry) => entry.status === "applied")
-    .map((entry) => ({ ...entry, timestamp: registered.get(entry.id)?.timestamp ?? entry.timestamp }))
+    .map((entry) => ({
+      ...entry,
+      timestamp: registered.get(entry.id)?.timestamp ?? entry.timestamp ?? leadingNumber(entry.id)
+    }))
     .sort(newestFirst)
   let chosen: ReadonlyArray<JournalEntry>
   if (selection.to !== undefined) {
@@ -45,7 +53,7 @@ export const rollbackTargets = (
     if (target === undefined) {
       return Either.left(new MigrationNotFound({ id: to, message: `down --to=${to}: no migration on disk or in the journal has this id` }))
     }
-    const bound = { id: to, timestamp: target.timestamp }
+    const bound = { id: to, timestamp: target.timestamp ?? leadingNumber(to) }
     chosen = applied.filter((entry) => newestFirst(entry, bound) < 0)
   } else {
     chosen = applied.slice(0, selection.steps ?? 1)
