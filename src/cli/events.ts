@@ -1,5 +1,6 @@
 import { LogLevel } from "effect"
 import { emit, type FailureDetail } from "../logging/events.js"
+import { hintForAbort } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 
 /** Log events of the operator commands (down, mark-*, reset, repair), in the format of the pipeline's. */
@@ -93,9 +94,16 @@ export const repairResults = (repaired: number) =>
     { repaired }
   )
 
+const commandHint = (tag: string, code: string | undefined): string =>
+  tag === "MigrationIrreversible"
+    ? "add a down to the migration, or undo it by hand and `effect-migrate reset <id>`"
+    : tag === "MigrationFailed" || tag === "MigrationTimeout"
+    ? "fix the down migration and run the command again; the failed one was rolled back and is still applied"
+    : hintForAbort(tag, code)
+
 export const commandFailed = (command: string, tag: string, failure: FailureDetail) =>
   emit(LogLevel.Error, "db_migration_command_failed", `❌ effect-migrate ${command} failed: ${failure.message}`, {
     command,
     error_tag: tag,
-    ...detail(failure)
+    ...detail({ ...failure, hint: failure.hint ?? commandHint(tag, failure.code) })
   })

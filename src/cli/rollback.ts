@@ -77,8 +77,8 @@ export const rollbackTargets = (
     return Either.left(
       new MigrationIrreversible({
         id: ids[0]!,
-        message: `down: ${ids.join(", ")} ${ids.length === 1 ? "has" : "have"} no down migration; nothing was changed. ` +
-          "Add a down (a `-- migrate:down` section, or `down` in Migration.make), or undo by hand and `effect-migrate reset <id>`."
+        message: `down: ${ids.join(", ")} ${ids.length === 1 ? "has" : "have"} no down migration ` +
+          "(a `-- migrate:down` section, or `down` in Migration.make); nothing was changed"
       })
     )
   }

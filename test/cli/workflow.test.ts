@@ -149,7 +149,7 @@ describe("effect-migrate, one operator workflow", () => {
   it("down refuses, before changing anything, when a migration to revert has no down", async () => {
     const [refused, refusedTwo] = await Promise.all([run("down"), run("down", "--steps=3")])
     expect(refused.code).toBe(2)
-    expect(refused.stdout + refused.stderr).toMatch(new RegExp(`${ids[2]} has no down migration; nothing was changed`))
+    expect(refused.stdout + refused.stderr).toMatch(new RegExp(`${ids[2]} has no down migration .*; nothing was changed`))
     expect((await journal()).every((row) => row.status === "applied")).toBe(true)
     expect((await journal()).length).toBe(3)
 
