@@ -133,6 +133,14 @@ describe("exit codes", () => {
     expect(rlsAgain.code).toBe(0)
     expect(rlsAgain.stdout).toMatch(/RLS migration completed in \d+ms \(1 succeeded, 0 failed\)/)
     expect(rlsAgain.stdout).not.toContain("Migration system initialized")
+
+    // A down that fails is rolled back: exit 1, the migration stays applied.
+    await writeFile(path.join(dir, "20240103000000_broken.sql"), "CREATE TABLE three (id int);\n-- migrate:down\nDROP TABLE nope;\n")
+    const down = await cli(["down"], { ...env, LOG_FORMAT: "text" })
+    expect(down.code, down.stdout + down.stderr).toBe(1)
+    expect(down.stdout).toMatch(/❌ Migration Broken: REVERT FAILED \(\d+ms\)/)
+    expect(down.stdout).toContain("Rollback results: 0 reverted, 1 failed")
+    expect(await db.current.query("SELECT status FROM migrations WHERE id = '20240103000000_broken'")).toEqual([{ status: "applied" }])
   })
 })
 
