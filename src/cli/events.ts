@@ -24,11 +24,17 @@ export const reverted = (migration: Ref, durationMs: number) =>
     duration_ms: durationMs
   })
 
+const preview = (statement: string): string => {
+  const oneLine = statement.replace(/\s+/g, " ").trim()
+  return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine
+}
+
 export const revertFailed = (migration: Ref, durationMs: number, failure: FailureDetail) =>
   emit(LogLevel.Error, "db_migration_revert_failed", `❌ Migration ${migration.name}: REVERT FAILED (${durationMs}ms)`, {
     ...who(migration),
     duration_ms: durationMs,
-    ...detail(failure)
+    ...detail(failure),
+    statement_preview: failure.statement === undefined ? undefined : preview(failure.statement)
   })
 
 export const rollbackResults = (revertedCount: number, failedCount: number) =>
