@@ -10,7 +10,7 @@ import * as Config from "../../src/config.js"
 import * as Connect from "../../src/database/connect.js"
 import { lockFileName } from "../../src/database/pgliteLock.js"
 import { runMigrationsLive } from "../../src/program.js"
-import { CapturingLogger } from "../../src/testing.js"
+import { CapturingLogger, PgliteTest } from "../../src/testing.js"
 
 // One data directory for the file: created by the first run (PGlite's cold start), reopened by the others.
 const root = mkdtempSync(path.join(tmpdir(), "effect-migrate-pglite-"))
@@ -142,4 +142,26 @@ describe("pglite:memory", () => {
       expect(report.rls?.succeeded).toBe(10)
       expect(logs.find((line) => line.includes("PGlite ("))).toMatch(/pglite:memory is discarded when its connection closes/)
     }))
+})
+
+describe("one session, one connection", () => {
+  it.layer(
+    PgliteTest.layer({ migrations: [{ id: "001_items", timestamp: 1, up: "CREATE TABLE items (name text PRIMARY KEY)" }] }),
+    { timeout: "120 seconds" }
+  )((it) => {
+    it.effect("concurrent transactions take turns instead of sharing PGlite's single session", () =>
+      Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const failing = sql.withTransaction(
+          Effect.zipRight(sql`INSERT INTO items VALUES ('rolled back')`, Effect.fail("abort" as const))
+        )
+        const committing = sql.withTransaction(sql`INSERT INTO items VALUES ('kept')`)
+        const results = yield* Effect.all([Effect.either(failing), committing, Effect.either(failing)], {
+          concurrency: "unbounded"
+        })
+        expect(results[0]._tag).toBe("Left")
+        const rows = yield* sql<{ name: string }>`SELECT name FROM items`
+        expect(rows).toEqual([{ name: "kept" }])
+      }))
+  })
 })
