@@ -47,7 +47,9 @@ export const openPglite = (
         yield* Events.emit(
           LogLevel.Warning,
           "db_pglite_stale_lock",
-          `⚠️ Took over the PGlite lock of ${directory} left by process ${held.replaced.pid}, which is no longer running`,
+          held.replaced.pid === 0
+            ? `⚠️ Replaced an unreadable PGlite lock file in ${directory}`
+            : `⚠️ Took over the PGlite lock of ${directory} left by process ${held.replaced.pid}, which is no longer running`,
           { data_dir: directory, stale_pid: held.replaced.pid }
         )
       }

@@ -115,6 +115,15 @@ describe("pglite:<dir>", () => {
       expect(existsSync(lockFile)).toBe(false)
     }))
 
+  it.live("replaces an unreadable lock file, and says so", () =>
+    Effect.gen(function*() {
+      writeFileSync(lockFile, "not a lock")
+      const [report, logs] = yield* run()
+      expect(report.success).toBe(true)
+      expect(logs).toContain(`[WARN] ⚠️ Replaced an unreadable PGlite lock file in ${dataDir}`)
+      expect(existsSync(lockFile)).toBe(false)
+    }))
+
   it.live("treats a lock from another host as held, and names the file to delete", () =>
     Effect.gen(function*() {
       writeFileSync(lockFile, JSON.stringify({ pid: 4242, host: "elsewhere", since: "2024-01-01T00:00:00.000Z", token: "x" }))
