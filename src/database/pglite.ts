@@ -14,7 +14,7 @@ export const memory = "memory"
 /** What PGlite does not do, said so nobody relies on it by mistake. */
 export const engineLimits = (dataDir: string) =>
   "PGlite (embedded PostgreSQL, one session, one process): no advisory lock, the data directory lock file stands in; " +
-  "statement_timeout and lock_timeout are not enforced, and MIGRATION_TIMEOUT is only checked between statements" +
+  "statement_timeout, lock_timeout and MIGRATION_TIMEOUT are not enforced (queries run on the Node thread)" +
   (dataDir === memory ? "; pglite:memory is discarded when its connection closes" : "")
 
 /** Data directories whose limits this process has already logged: an app reopening one after its migrations says it once. */
