@@ -39,9 +39,13 @@ export const installModuleFallback = (cliUrl: string): void => {
       return original.call(this, request, parent, isMain, options)
     } catch (error) {
       const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined
-      if (!isBare(request) || code !== "MODULE_NOT_FOUND") throw error
       const own = ownEntries[request]
-      return own === undefined ? cliRequire.resolve(request) : path.join(cliDir, own)
+      // Our package exports ESM only: `require("effect-migrate")` from a CommonJS project gets this build.
+      if (own !== undefined && (code === "MODULE_NOT_FOUND" || code === "ERR_PACKAGE_PATH_NOT_EXPORTED")) {
+        return path.join(cliDir, own)
+      }
+      if (!isBare(request) || code !== "MODULE_NOT_FOUND") throw error
+      return cliRequire.resolve(request)
     }
   }
   // Only once a migration module is imported: starting the ESM hook thread costs ~50 ms of every run.

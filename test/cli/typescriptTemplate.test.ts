@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { readFile } from "node:fs/promises"
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { useTestDatabase } from "../support/testDatabase.js"
 import { cli, useCli, useTempDirs } from "./support.js"
@@ -32,5 +32,17 @@ describe("create (TypeScript template)", () => {
     expect(down.code, down.stdout + down.stderr).toBe(0)
     expect(down.stdout).toContain("↩️ Migration Add Widgets: REVERTED")
     expect(await db.current.query("SELECT id FROM migrations")).toEqual([])
+  })
+
+  it("loads in a CommonJS project (no \"type\": \"module\") that has effect-migrate installed", async () => {
+    const project = await tempDir()
+    await writeFile(path.join(project, "package.json"), JSON.stringify({ name: "app", private: true }))
+    await mkdir(path.join(project, "node_modules"))
+    await symlink(process.cwd(), path.join(project, "node_modules", "effect-migrate"), "dir")
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: path.join(project, "migrations"), MIGRATION_TABLE: "cjs_journal" }
+    expect((await cli(["create", "add_gadgets"], env)).code).toBe(0)
+    const status = await cli(["status", "--json"], env)
+    expect(status.code, status.stdout + status.stderr).toBe(0)
+    expect(JSON.parse(status.stdout).migrations).toMatchObject([{ name: "Add Gadgets", state: "pending" }])
   })
 })
