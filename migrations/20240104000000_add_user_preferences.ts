@@ -14,3 +14,9 @@ export default async function addUserPreferences(db: LegacyDb): Promise<boolean>
   )
   return rows[0]?.missing === 2
 }
+
+export async function down(db: LegacyDb): Promise<boolean> {
+  await db.query(`ALTER TABLE users DROP COLUMN IF EXISTS locale`)
+  await db.query(`ALTER TABLE users DROP COLUMN IF EXISTS preferences`)
+  return true
+}
