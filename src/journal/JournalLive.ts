@@ -177,15 +177,18 @@ export const make = Effect.gen(function*() {
       ? Effect.asVoid(body.effect)
       : Effect.gen(function*() {
         const runtime = yield* Effect.runtime<SqlClient.SqlClient>()
-        const db: LegacyDb = {
+        // Interrupting the migration (its timeout) aborts the signal, which interrupts the running query:
+        // @effect/sql-pg then cancels it on the server instead of leaving it to run.
+        const db = (signal: AbortSignal): LegacyDb => ({
           query: (text, params) =>
             Runtime.runPromise(runtime)(
               sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(
                 Effect.map((rows) => ({ rows }))
-              )
+              ),
+              {}
             )
-        }
-        const ok = yield* Effect.tryPromise({ try: async () => body.run(db), catch: (cause) => cause })
+        })
+        const ok = yield* Effect.tryPromise({ try: async (signal) => body.run(db(signal)), catch: (cause) => cause })
         if (ok === false) {
           return yield* Effect.fail(new Error(`migration ${migration.id} returned false`))
         }
@@ -195,7 +198,8 @@ export const make = Effect.gen(function*() {
   const runWithoutTransaction = (text: string, options: RunOptions) =>
     Effect.scoped(
       Effect.gen(function*() {
-        const connection = yield* sql.reserve
+        // Uninterruptible: interrupted while connecting, @effect/sql-pg's reserve would leak the client.
+        const connection = yield* Effect.uninterruptible(sql.reserve)
         yield* connection.executeRaw(settingsSql(options, "SESSION", settings.schema), [])
         yield* Effect.ensuring(
           Effect.forEach(splitStatements(text), (statement) => connection.executeRaw(statement.text, []), { discard: true }),
@@ -261,7 +265,8 @@ export const make = Effect.gen(function*() {
 
   const apply: JournalService["apply"] = (migration, options) =>
     run(migration, migration.up, options, (duration) => recordAppliedSql(migration, duration)).pipe(
-      Effect.withSpan("effect-migrate/Journal.apply", { attributes: { "migration.id": migration.id } })
+      // No call-site stack capture: it costs more than the span itself, once per migration.
+      Effect.withSpan("effect-migrate/Journal.apply", { attributes: { "migration.id": migration.id }, captureStackTrace: false })
     )
 
   const revert: JournalService["revert"] = (migration, options) =>
