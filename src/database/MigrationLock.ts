@@ -63,7 +63,12 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
     const key = lockKey(settings.schema, settings.table)
 
     const acquire = Effect.gen(function*() {
-      const connection = yield* sql.reserve.pipe(Effect.mapError(databaseError("reserve a connection for the migration lock")))
+      // Uninterruptible: @effect/sql-pg's reserve, interrupted while connecting, never releases the client it
+      // gets later, and the pool then never ends (a load error, which interrupts this, hung the run).
+      const connection = yield* sql.reserve.pipe(
+        Effect.uninterruptible,
+        Effect.mapError(databaseError("reserve a connection for the migration lock"))
+      )
       const query = (text: string) => connection.executeRaw(text, [])
       const holder = query(
         `SELECT a.pid, a.application_name, host(a.client_addr) AS client, a.backend_start

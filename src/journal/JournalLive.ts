@@ -185,7 +185,7 @@ export const make = Effect.gen(function*() {
               sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(
                 Effect.map((rows) => ({ rows }))
               ),
-              {}
+              { signal }
             )
         })
         const ok = yield* Effect.tryPromise({ try: async (signal) => body.run(db(signal)), catch: (cause) => cause })
