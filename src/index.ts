@@ -21,7 +21,7 @@ export {
   MigrationSource
 } from "./source/MigrationSource.js"
 export * as MigrationLogger from "./logging/MigrationLogger.js"
-export { MigrationsLayer } from "./layer.js"
+export { makeMigrationsLayer, MigrationsLayer, type MigrationsLayerOptions } from "./layer.js"
 export { failOnFailure, liveServices, pipeline, runMigrations, runMigrationsLive, type RunOptions } from "./program.js"
 export type { AppliedMigration, FailedMigration, MigrationReport, RlsOutcome } from "./report.js"
 export { statusOf, type MigrationStatus, type StatusReport } from "./status.js"

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "@effect/vitest"
+import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigError, MigrationFailed } from "../../src/errors.js"
+import { makeMigrationsLayer } from "../../src/layer.js"
+import { migrationDir } from "../support/migrationDir.js"
+import { reportOf, runLive, withFreshDatabase } from "./support.js"
+
+/** Builds `app` on top of the migrations layer, with the environment given, and says what happened. */
+const start = (env: Record<string, string>) =>
+  Effect.gen(function*() {
+    const lines: Array<string> = []
+    let appBuilt = false
+    const app = Layer.effectDiscard(Effect.sync(() => {
+      appBuilt = true
+    }))
+    const layer = app.pipe(
+      Layer.provide(makeMigrationsLayer({ sink: (line) => void lines.push(line.replace(/^\[[^\]]+\] /, "")) })),
+      Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env)))))
+    )
+    const exit = yield* Effect.exit(Effect.provide(Effect.void, layer))
+    return { exit, lines, appBuilt }
+  })
+
+describe("MigrationsLayer", () => {
+  it.live("migrates while the app's layers are built, before the app's own", () =>
+    withFreshDatabase("layer_ok", (db) =>
+      Effect.gen(function*() {
+        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url })
+        expect(exit._tag).toBe("Success")
+        expect(appBuilt).toBe(true)
+        expect(lines[0]).toBe("[INFO] 🔄 Database migration process started")
+        expect(lines.at(-1)).toMatch(/^\[INFO\] ✅ Database migration completed successfully in \d+ms$/)
+        const rows = yield* Effect.promise(() => db.query("SELECT count(*)::int AS count FROM migrations WHERE status = 'applied'"))
+        expect(rows).toEqual([{ count: 5 }])
+      })))
+
+  it.live("a failed migration fails the layer with the typed error, and the app is not built", () =>
+    withFreshDatabase("layer_fail", (db) =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_ok.sql": "CREATE TABLE ok (id int);",
+            "20240102000000_broken.sql": "-- name: Broken\nCREATE TABLE ok (id int);"
+          })
+        )
+        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url, MIGRATIONS_DIR: dir, RLS_FILE: "none" })
+        expect(appBuilt).toBe(false)
+        expect(exit._tag).toBe("Failure")
+        if (exit._tag === "Failure") {
+          const error = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+          expect(error).toBeInstanceOf(MigrationFailed)
+          expect(error).toMatchObject({ id: "20240102000000_broken", name: "Broken", code: "42P07" })
+        }
+        expect(lines).toContain("[ERROR] ❌ Failed migration: Broken")
+        // The journal says so too: the next start retries it.
+        const rows = yield* Effect.promise(() => db.query("SELECT id, status FROM migrations ORDER BY id"))
+        expect(rows).toEqual([{ id: "20240101000000_ok", status: "applied" }, { id: "20240102000000_broken", status: "failed" }])
+      })))
+
+  it.live("bad configuration fails the layer with ConfigError", () =>
+    Effect.gen(function*() {
+      const { appBuilt, exit } = yield* start({ DATABASE_URL: "mysql://nope", MIGRATION_TIMEOUT: "soon" })
+      expect(appBuilt).toBe(false)
+      expect(exit._tag === "Failure" && exit.cause._tag === "Fail" ? exit.cause.error : undefined).toBeInstanceOf(ConfigError)
+    }))
+
+  it.live("MIGRATION_AUTO_RUN=false logs that it skips and touches nothing", () =>
+    withFreshDatabase("layer_off", (db) =>
+      Effect.gen(function*() {
+        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url, MIGRATION_AUTO_RUN: "false" })
+        expect(exit._tag).toBe("Success")
+        expect(appBuilt).toBe(true)
+        expect(lines).toEqual(["[INFO] ⏭️ MIGRATION_AUTO_RUN is false: skipping database migrations"])
+        const tables = yield* Effect.promise(() => db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+        expect(tables).toEqual([])
+        // And the pipeline itself still runs on demand.
+        expect(reportOf((yield* runLive({ databaseUrl: db.url })).result).applied).toHaveLength(5)
+      })))
+})
