@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
-import { Cause, Effect, Layer, Runtime } from "effect"
+import { SqlError } from "@effect/sql/SqlError"
+import { Cause, Effect, Exit, Layer, Runtime } from "effect"
 import { MigrationConfig } from "../config.js"
 import { failingStatement } from "../database/failingStatement.js"
 import { pgErrorInfo } from "../database/pgError.js"
@@ -179,14 +180,19 @@ export const make = Effect.gen(function*() {
         const runtime = yield* Effect.runtime<SqlClient.SqlClient>()
         // Interrupting the migration (its timeout) aborts the signal, which interrupts the running query:
         // @effect/sql-pg then cancels it on the server instead of leaving it to run.
+        // A failed query rejects with PostgreSQL's own error (`code`, `position`, ...), as node-postgres does.
         const db = (signal: AbortSignal): LegacyDb => ({
-          query: (text, params) =>
-            Runtime.runPromise(runtime)(
+          query: async (text, params) => {
+            const exit = await Runtime.runPromiseExit(runtime)(
               sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(
                 Effect.map((rows) => ({ rows }))
               ),
               { signal }
             )
+            if (Exit.isSuccess(exit)) return exit.value
+            const error = Cause.squash(exit.cause)
+            throw error instanceof SqlError && error.cause instanceof Error ? error.cause : error
+          }
         })
         const ok = yield* Effect.tryPromise({ try: async (signal) => body.run(db(signal)), catch: (cause) => cause })
         if (ok === false) {

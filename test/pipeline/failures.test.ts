@@ -113,6 +113,45 @@ describe("failures on a real server", () => {
         expect(yield* tables(db)).toEqual(["migrations"])
       })))
 
+  it.live("legacy migrations: a failed query rejects with PostgreSQL's error; false and exceptions fail the migration", () =>
+    withFreshDatabase("legacy", (db) =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_bad_query.js": `
+              export default async (db) => {
+                await db.query("CREATE TABLE kept_out (id int)")
+                try {
+                  await db.query("CREATE TABLE x (id int,, y int)")
+                } catch (error) {
+                  if (error.code !== "42601") return false
+                  throw error
+                }
+                return true
+              }`,
+            "20240102000000_returns_false.js": "export default async () => false",
+            "20240103000000_throws.js": `export default async () => { throw new TypeError("cannot read 'x' of undefined") }`
+          })
+        )
+        const settings = { databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" }
+        const expected = [
+          ["20240101000000_bad_query", { code: "42601", message: `syntax error at or near ","` }],
+          ["20240102000000_returns_false", { message: "migration 20240102000000_returns_false returned false" }],
+          ["20240103000000_throws", { message: "cannot read 'x' of undefined" }]
+        ] as const
+        for (const [id, failure] of expected) {
+          const { logs, result } = yield* runLive(settings, { selection: { only: id } })
+          expect(reportOf(result).failure).toMatchObject({ _tag: "MigrationFailed", id, ...failure })
+          expect(logs.find((line) => line.includes("↳"))).toMatch(/\(hint: .+\)$/)
+        }
+        expect(yield* tables(db)).toEqual(["migrations"])
+        expect((yield* journal(db)).map((row) => [row.status, row.error])).toEqual([
+          ["failed", `42601: syntax error at or near ","`],
+          ["failed", "migration 20240102000000_returns_false returned false"],
+          ["failed", "cannot read 'x' of undefined"]
+        ])
+      })))
+
   const sleepingQueries = (db: TestDatabase) =>
     Effect.promise(() =>
       db.query<{ pid: number; query: string }>(
