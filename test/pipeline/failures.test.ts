@@ -110,7 +110,8 @@ describe("failures on a real server", () => {
         expect(logs.at(-2)).toBe(
           `[ERROR] ❌ Database migration aborted: ${path.join(dir, "20240102000000_broken.js")}: up must be SQL text, an Effect or an async (db) => boolean function`
         )
-        expect(yield* tables(db)).toEqual(["migrations"])
+        // The journal table may or may not exist yet (it is created while the files load); no migration ran.
+        expect((yield* tables(db)).filter((table) => table !== "migrations")).toEqual([])
       })))
 
   it.live("legacy migrations: a failed query rejects with PostgreSQL's error; false and exceptions fail the migration", () =>
