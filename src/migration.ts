@@ -37,10 +37,12 @@ export type MigrationStep = string | Effect.Effect<unknown, unknown, SqlClient> 
 
 /** What a module's default export (or an array entry) states. */
 export interface MigrationDefinition {
-  readonly id: string
+  /** Required in code; a module file's name (without extension) stands in when omitted. */
+  readonly id?: string | undefined
   readonly name?: string | undefined
   readonly description?: string | undefined
-  readonly timestamp: number | string
+  /** Required in code; the leading number of a module file's name stands in when omitted. */
+  readonly timestamp?: number | string | undefined
   readonly up: MigrationStep
   readonly down?: MigrationStep | undefined
   readonly transaction?: boolean | undefined

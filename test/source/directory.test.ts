@@ -67,6 +67,16 @@ describe("a directory of migrations", () => {
       expect(migration.down?._tag).toBe("Effect")
     }))
 
+  it.effect("Migration.make in a file may leave id and timestamp to the file name", () =>
+    Effect.gen(function*() {
+      const { m } = yield* load({
+        "20240106000000_add_size.ts": `
+          import * as Migration from ${JSON.stringify(migrationModuleUrl)}
+          export default Migration.make({ name: "Add Size", up: "ALTER TABLE widgets ADD COLUMN size int" })`
+      })
+      expect(m[0]).toMatchObject({ id: "20240106000000_add_size", name: "Add Size", timestamp: 20240106000000 })
+    }))
+
   it.effect("reads a plain object default export, filling id and name from the file name", () =>
     Effect.gen(function*() {
       const { m } = yield* load({
@@ -161,6 +171,8 @@ describe("migrations given in code", () => {
         { id: "a", timestamp: 2, up: "SELECT 2" }
       ]))
       expect(duplicate).toBeInstanceOf(DuplicateMigrationId)
+      const noId = yield* Effect.flip(loadDefinitions([{ timestamp: 1, up: "SELECT 1" }]))
+      expect(noId.message).toBe(`migration "?": missing id`)
       const missing = yield* Effect.flip(loadDefinitions([{ id: "a", timestamp: "", up: "SELECT 1" }]))
       expect(missing).toBeInstanceOf(MigrationLoadError)
       expect(missing.message).toBe(`migration "a": missing timestamp`)
