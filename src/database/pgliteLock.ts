@@ -113,8 +113,8 @@ const lockedError = (dataDir: string, lockFile: string, owner: Owner, sameProces
     host: owner.host,
     since: owner.since === "" ? undefined : owner.since,
     message: sameProcess
-      ? `PGlite data directory ${dataDir} is already open in this process (pid ${owner.pid}); ` +
-        `PGlite allows one open per directory: share the SqlClient layer instead of opening it twice`
+      ? `PGlite data directory ${dataDir} is already open in this process (pid ${owner.pid}); PGlite has one session: ` +
+        `close the first connection (e.g. build MigrationsLayer before the app's database layer) or share one SqlClient layer`
       : `PGlite data directory ${dataDir} is in use by ${describeOwner(owner)}; PGlite allows one process per directory, ` +
         `a second one would lose writes. Stop that process, or use another directory` +
         (owner.host === os.hostname() ? "" : `; if it is no longer running, delete ${lockFile}`)
