@@ -1,7 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either } from "effect"
+import { Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
+import { Database } from "../../src/database/Database.js"
+import { parseTarget } from "../../src/database/target.js"
 import * as path from "node:path"
-import { RlsCoverageIncomplete, RlsFileMissing, RlsStatementFailed } from "../../src/errors.js"
+import { RlsCoverageIncomplete, RlsFileMissing, RlsStatementFailed, StageTimeout } from "../../src/errors.js"
 import { hintForCode } from "../../src/logging/hints.js"
 import { migrationDir } from "../support/migrationDir.js"
 import { runMocked } from "./support.js"
@@ -142,5 +144,25 @@ describe("rls stage", () => {
       expect(strict.logs).toContain(
         "[ERROR] ❌ Migration process completed with errors: 1 applied, 0 failed, 1 tenant table without RLS"
       )
+    }))
+
+  it.effect("times out as a stage when a statement never returns (TestClock)", () =>
+    Effect.gen(function*() {
+      const file = yield* withRlsFile(rlsFile)
+      const hanging = Layer.succeed(Database, {
+        target: parseTarget("pglite:memory"),
+        executeStatement: () => Effect.never,
+        tenantTables: () => Effect.succeed([])
+      })
+      const fiber = yield* Effect.fork(runMocked({ migrations, settings: { rlsFile: file, timeoutMs: 1_000 } }, {}, hanging))
+      yield* TestClock.adjust(59_999)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* TestClock.adjust(1)
+      const { result, rows } = yield* Fiber.join(fiber)
+      expect(Either.flip(result).pipe(Either.getOrThrow)).toEqual(
+        new StageTimeout({ stage: "rls", timeoutMs: 60_000, message: "the rls stage did not finish within 60000ms" })
+      )
+      // The migrations were applied before: the journal keeps them.
+      expect(rows.map((r) => [r.id, r.status])).toEqual([["a", "applied"]])
     }))
 })

@@ -18,8 +18,8 @@ export const runMocked = <ROut = never>(
     const logs = yield* Effect.flatMap(CapturingLogger, (capture) => capture.messages)
     const lines = yield* Effect.flatMap(CapturingLogger, (capture) => capture.lines)
     const rows = yield* Effect.flatMap(Journal, (journal) => journal.entries)
-    const database = (yield* Database) as MemoryDatabase
-    return { result, logs, lines, rows, executed: [...database.executed] }
+    const database: Partial<MemoryDatabase> = yield* Database
+    return { result, logs, lines, rows, executed: [...(database.executed ?? [])] }
   }).pipe(Effect.provide(overrides === undefined ? testLayer(options) : Layer.merge(testLayer(options), overrides)))
 
 /** A row of the memory journal by id. */
