@@ -61,6 +61,7 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
               name: migration.name,
               timeoutMs,
               message: `timed out after ${timeoutMs}ms`,
+              code: "57014",
               hint: timeoutHint,
               durationMs: timeoutMs
             })

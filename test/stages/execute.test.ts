@@ -66,7 +66,7 @@ describe("execute stage", () => {
       const report = Either.getOrThrow(result)
       expect(report.applied).toEqual([{ id: "a", name: "Create A", durationMs: 10 }])
       expect(report.failure).toBeInstanceOf(MigrationTimeout)
-      expect(report.failure).toMatchObject({ id: "b", timeoutMs: 1_000 })
+      expect(report.failure).toMatchObject({ id: "b", timeoutMs: 1_000, code: "57014" })
       expect(report.skipped.map((m) => m.id)).toEqual(["c", "d"])
       expect(rows.find((r) => r.id === "b")).toMatchObject({ status: "failed", error: "timed out after 1000ms" })
       expect(logs).toContain("[ERROR] ❌ Migration Create B: FAILED (1000ms)")
