@@ -1,4 +1,4 @@
-import { Context, Effect, Either, Layer } from "effect"
+import { Context, Effect, Layer } from "effect"
 import { readFileSync } from "node:fs"
 import { readdir, readFile } from "node:fs/promises"
 import * as path from "node:path"
@@ -51,25 +51,33 @@ const loadModule = (directory: string, fileName: string): Effect.Effect<Migratio
 }
 
 /**
- * `.sql` files are read synchronously in one pass: for a directory of small files that is several times
- * cheaper than one promise per file, and start-up is what every replica pays.
+ * `.sql` files are read synchronously: for a directory of small files that is several times cheaper than one
+ * promise per file, and start-up is what every replica pays. Between chunks the event loop gets a turn, so the
+ * connection and the lock, set up at the same time, make progress while the files are read.
  */
-const loadSqlFiles = (directory: string, names: ReadonlyArray<string>): Either.Either<Array<Migration.Migration>, MigrationLoadError> => {
-  const migrations: Array<Migration.Migration> = []
-  for (const fileName of names) {
-    const file = path.join(directory, fileName)
-    let text: string
-    try {
-      text = readFileSync(file, "utf8")
-    } catch (cause) {
-      return Either.left(cannotRead(file, cause))
+const loadSqlFiles = (
+  directory: string,
+  names: ReadonlyArray<string>
+): Effect.Effect<Array<Migration.Migration>, MigrationLoadError> =>
+  Effect.gen(function*() {
+    const migrations: Array<Migration.Migration> = []
+    for (let start = 0; start < names.length; start += sqlChunk) {
+      if (start > 0) yield* Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
+      for (const fileName of names.slice(start, start + sqlChunk)) {
+        const file = path.join(directory, fileName)
+        let text: string
+        try {
+          text = readFileSync(file, "utf8")
+        } catch (cause) {
+          return yield* cannotRead(file, cause)
+        }
+        migrations.push(yield* parseSqlMigration(file, fileName, text))
+      }
     }
-    const parsed = parseSqlMigration(file, fileName, text)
-    if (Either.isLeft(parsed)) return Either.left(parsed.left)
-    migrations.push(parsed.right)
-  }
-  return Either.right(migrations)
-}
+    return migrations
+  })
+
+const sqlChunk = 100
 
 /** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (
@@ -85,7 +93,7 @@ export const loadDirectory = (
       const sqlNames = names.filter((name) => name.endsWith(".sql"))
       const moduleNames = names.filter((name) => !name.endsWith(".sql"))
       return Effect.zipWith(
-        Effect.suspend(() => loadSqlFiles(directory, sqlNames)),
+        loadSqlFiles(directory, sqlNames),
         Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
         (sql, modules) => [...sql, ...modules]
       )
