@@ -43,6 +43,13 @@ export const initialized = (durationMs: number, registered: number) =>
     { duration_ms: durationMs, registered }
   )
 
+export const noMigrations = (directory: string) =>
+  warn(
+    "db_migration_none_found",
+    `⚠️ No migrations found in ${directory}: check MIGRATIONS_DIR (--migrations-dir); files are named <timestamp>_<slug>.sql|.ts|.js`,
+    { directory }
+  )
+
 export const runningPending = (pending: number) =>
   info("db_migration_pending", "⏳ Running pending migrations...", { pending })
 
@@ -181,7 +188,7 @@ export const failedMigration = (migration: Pick<Migration, "id" | "name">) =>
 export const aborted = (tag: string, failure: FailureDetail) =>
   error("db_migration_aborted", `❌ Database migration aborted: ${failure.message}`, {
     error_tag: tag,
-    ...detail(failure, hintForAbort(tag, failure.code))
+    ...detail(failure, hintForAbort(tag, failure.code, failure.message))
   })
 
 export const autoRunDisabled = info(

@@ -53,7 +53,7 @@ export const rlsStatementHint =
   "fix the statement in RLS_FILE and run again: every RLS statement runs again on each run, so keep them idempotent"
 
 /** What to do when a run could not get going, by the tag of its error. */
-export const hintForAbort = (tag: string, code: string | undefined): string => {
+export const hintForAbort = (tag: string, code: string | undefined, message = ""): string => {
   switch (tag) {
     case "ConfigError":
       return "fix the variable (or its flag) named in the message"
@@ -63,7 +63,9 @@ export const hintForAbort = (tag: string, code: string | undefined): string => {
     case "LockTimeout":
       return "another runner holds the migration lock: let it finish, or raise MIGRATION_LOCK_WAIT"
     case "MigrationLoadError":
-      return "fix or remove the migration file named in the message; nothing was run"
+      return message.startsWith("cannot read migrations directory")
+        ? "point MIGRATIONS_DIR (--migrations-dir) at the directory of migrations; a relative path starts at the current directory"
+        : "fix or remove the migration file named in the message; nothing was run"
     case "DuplicateMigrationId":
       return "give each migration its own id (a file's id is its name without the extension unless it states one); nothing was run"
     case "ChecksumMismatch":

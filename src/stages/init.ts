@@ -29,6 +29,7 @@ export const init = (startedAt: number) =>
       { concurrency: 2 }
     )
     yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
+    if (migrations.length === 0 && source.directory !== undefined) yield* Events.noMigrations(source.directory)
     return { migrations } satisfies Initialized
   }).pipe(
     (self) =>

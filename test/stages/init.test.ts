@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
 import { MigrationLock } from "../../src/database/MigrationLock.js"
 import { DuplicateMigrationId, MigrationLoadError, StageTimeout } from "../../src/errors.js"
+import { fromDirectory } from "../../src/source/MigrationSource.js"
+import { migrationDir } from "../support/migrationDir.js"
 import { runMocked } from "./support.js"
 
 const up = "SELECT 1"
@@ -65,5 +67,25 @@ describe("init stage", () => {
       expect(error).toBeInstanceOf(StageTimeout)
       expect(error).toMatchObject({ stage: "init", timeoutMs: 63_000 })
       expect(rows).toEqual([])
+    }))
+
+  it.effect("warns when the migrations directory holds no migrations", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => migrationDir({ "notes.md": "nothing here" }))
+      const { logs, result } = yield* runMocked({ migrations: [] }, {}, fromDirectory(dir))
+      expect(Either.isRight(result)).toBe(true)
+      expect(logs).toContain(
+        `[WARN] ⚠️ No migrations found in ${dir}: check MIGRATIONS_DIR (--migrations-dir); files are named <timestamp>_<slug>.sql|.ts|.js`
+      )
+    }))
+
+  it.effect("a missing migrations directory fails with a hint about MIGRATIONS_DIR", () =>
+    Effect.gen(function*() {
+      const { logs, result } = yield* runMocked({ migrations: [] }, {}, fromDirectory("/nonexistent/migrations"))
+      expect(Either.flip(result).pipe(Either.getOrThrow)).toBeInstanceOf(MigrationLoadError)
+      expect(logs.slice(-2)).toEqual([
+        "[ERROR] ❌ Database migration aborted: cannot read migrations directory /nonexistent/migrations: no such file or directory",
+        "[ERROR]    ↳ hint: point MIGRATIONS_DIR (--migrations-dir) at the directory of migrations; a relative path starts at the current directory"
+      ])
     }))
 })
