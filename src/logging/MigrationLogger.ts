@@ -23,9 +23,18 @@ const messageText = (message: unknown): string => {
   }
 }
 
+/** Fields an operator reads first, in this order; the rest follow alphabetically (a HashMap has no order). */
+const leadingFields = ["event", "migration_id", "migration_name", "duration_ms", "code", "error", "hint"]
+
 const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record<string, unknown> => {
+  const entries = [...annotations]
+  const rank = (key: string) => {
+    const index = leadingFields.indexOf(key)
+    return index < 0 ? leadingFields.length : index
+  }
+  entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0))
   const record: Record<string, unknown> = {}
-  for (const [key, value] of annotations) record[key] = value
+  for (const [key, value] of entries) record[key] = value
   return record
 }
 
