@@ -85,6 +85,19 @@ describe("JSON log format", () => {
         code: "42P07",
         hint: hintForCode("42P07")
       })
+      // Keys in a stable order, the ones an operator reads first leading.
+      expect(Object.keys(entries.find((entry) => entry.event === "db_migration_failed")!)).toEqual([
+        "timestamp",
+        "level",
+        "event",
+        "message",
+        "migration_id",
+        "migration_name",
+        "duration_ms",
+        "code",
+        "error",
+        "hint"
+      ])
       expect(entries.find((entry) => entry.event === "db_rls_statement_failed")).toMatchObject({
         level: "ERROR",
         message: "❌ Error executing SQL statement 2/2",
