@@ -237,23 +237,38 @@ const main = async () => {
     log(`  ${`in-process ${n}`.padEnd(12)} ${tool.padEnd(16)} ${ms.toFixed(1)} ms first layer build, ${warmMs.toFixed(1)} ms warm`)
   }
 
+  /** A failed or wrong run is reported, and the others go on: one broken peer must not void the whole run. */
+  const failures = []
+  const guarded = (step) => async (tool, ...rest) => {
+    try {
+      await step(tool, ...rest)
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error)
+      failures.push({ tool, step: step.name, args: rest, message: message.slice(0, 2000) })
+      log(`  FAILED ${tool} ${step.name} ${rest.join(" ")}: ${message.split("\n")[0]}`)
+    }
+  }
+  const coldRun = guarded(cold)
+  const noopRun = guarded(noop)
+  const inProcessRun = guarded(inProcess)
+
   const migrators = toolNames.filter((tool) => !tools[tool].baseline)
   const inProcessTools = migrators.filter((tool) => tools[tool].inProcess !== undefined)
   try {
     for (let run = 0; run < runs; run++) {
       log(`run ${run + 1}/${runs}`)
-      for (const tool of rotate(toolNames, run)) await cold(tool, 100, run, false)
-      for (const tool of rotate(toolNames, run)) await cold(tool, 1000, run, run === 0 && !tools[tool].baseline)
-      for (const tool of rotate(migrators, run)) await noop(tool, 1000, run)
-      for (const tool of rotate(inProcessTools, run)) await inProcess(tool, 1000, run)
+      for (const tool of rotate(toolNames, run)) await coldRun(tool, 100, run, false)
+      for (const tool of rotate(toolNames, run)) await coldRun(tool, 1000, run, run === 0 && !tools[tool].baseline)
+      for (const tool of rotate(migrators, run)) await noopRun(tool, 1000, run)
+      for (const tool of rotate(inProcessTools, run)) await inProcessRun(tool, 1000, run)
     }
     for (let run = 0; run < runs10k; run++) {
       log(`10 000: run ${run + 1}/${runs10k}`)
-      for (const tool of rotate(toolNames, run)) await cold(tool, 10000, run, run === 0 && !tools[tool].baseline)
+      for (const tool of rotate(toolNames, run)) await coldRun(tool, 10000, run, run === 0 && !tools[tool].baseline)
       // No-op runs are cheap: as many as the other workloads.
       const noopRuns = run === runs10k - 1 ? runs - run : 1
       for (let extra = 0; extra < noopRuns; extra++) {
-        for (const tool of rotate(migrators, run + extra)) await noop(tool, 10000, run + extra)
+        for (const tool of rotate(migrators, run + extra)) await noopRun(tool, 10000, run + extra)
       }
     }
   } finally {
@@ -312,15 +327,14 @@ const main = async () => {
   const lt = (value, limit) => value < limit
   if (overhead[1000]?.[ours] !== undefined) target("ms per migration over psql (1000 cold)", overhead[1000][ours], 0.5, "ms", le)
   if (overhead[100]?.[ours] !== undefined) target("ms per migration over psql (100 cold)", overhead[100][ours], 0.5, "ms", le)
-  if (ratios["noop-1000"]?.knex !== undefined) target("CLI no-op on 1000 applied, ratio to knex", ratios["noop-1000"].knex, 0.9, "x", le)
-  if (get("inprocess-1000") !== undefined) {
+  if (Number.isFinite(ratios["noop-1000"]?.knex)) target("CLI no-op on 1000 applied, ratio to knex", ratios["noop-1000"].knex, 0.9, "x", le)
+  if (get("inprocess-1000")?.medianMs !== undefined) {
     target("in-process no-op, 1000 applied: first MigrationsLayer build in a fresh process", get("inprocess-1000").medianMs, 10, "ms", lt)
     target("in-process no-op, 1000 applied: later builds in the same process", get("inprocess-1000").medianWarmMs, 10, "ms", lt)
   }
-  if (get("cold-10000") !== undefined) {
-    target("10 000 cold / 1000 cold", get("cold-10000").medianSeconds / get("cold-1000").medianSeconds, 11, "x", le)
-    target("10 000 no-op / 1000 no-op", get("noop-10000").medianSeconds / get("noop-1000").medianSeconds, 11, "x", le)
-  }
+  const growth = (big, small) => get(big)?.medianSeconds / get(small)?.medianSeconds
+  if (Number.isFinite(growth("cold-10000", "cold-1000"))) target("10 000 cold / 1000 cold", growth("cold-10000", "cold-1000"), 11, "x", le)
+  if (Number.isFinite(growth("noop-10000", "noop-1000"))) target("10 000 no-op / 1000 no-op", growth("noop-10000", "noop-1000"), 11, "x", le)
   if (get("cold-1000")?.maxRssMb !== undefined) target("peak memory, 1000 cold", get("cold-1000").maxRssMb, 100, "MB", lt)
   if (get("noop-1000")?.maxRssMb !== undefined) target("peak memory, no-op on 1000", get("noop-1000").maxRssMb, 100, "MB", lt)
 
@@ -336,7 +350,8 @@ const main = async () => {
     summary,
     overheadMsPerMigration: overhead,
     ratios,
-    targets
+    targets,
+    failures
   }
   mkdirSync(resultsDir, { recursive: true })
   // Quick runs are for development: kept out of the committed results.
@@ -345,6 +360,10 @@ const main = async () => {
   writeFileSync(quick ? path.join(work, "quick.svg") : path.join(resultsDir, "chart.svg"), chart(result))
   process.stdout.write(report(result))
   log(`\nwrote ${path.relative(root, jsonFile)} and the chart in ${(result.durationSeconds / 60).toFixed(1)} min`)
+  if (failures.length > 0) {
+    log(`${failures.length} run(s) failed; see "failures" in ${path.relative(root, jsonFile)} and bench/.work/logs/`)
+    process.exitCode = 1
+  }
 }
 
 const fmt = (value, digits = 2) => (value === undefined || Number.isNaN(value) ? "—" : value.toFixed(digits))
@@ -386,6 +405,7 @@ export const report = (result) => {
   }
   lines.push("", "### Targets\n", "| target | measured | limit | |", "|---|---|---|---|")
   for (const t of result.targets) lines.push(`| ${t.name} | ${fmt(t.value)} ${t.unit} | ${t.limit} ${t.unit} | ${t.pass ? "met" : "**missed**"} |`)
+  for (const f of result.failures ?? []) lines.push("", `**Failed:** ${labels[f.tool]} ${f.step} ${f.args.join(" ")}: ${f.message.split("\n")[0]}`)
   const m = result.machine
   lines.push("", `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; Node ${m.node}; ${m.postgres.split(" on ")[0]} (${m.cluster}, fsync=${m.fsync}, synchronous_commit=${m.synchronousCommit}); ${result.date}.`, "")
   return lines.join("\n")
