@@ -148,6 +148,13 @@ export const rlsCompleted = (
     : error("db_rls_completed", `❌ RLS migration completed in ${durationMs}ms (${succeeded} succeeded, ${failedCount} failed)`, fields)
 }
 
+/** Only when some tenant table is unprotected, so a fully covered run keeps the documented lines. */
+export const rlsCoverage = (protectedCount: number, total: number) =>
+  warn("db_rls_coverage", `🔒 RLS coverage: ${protectedCount}/${total} tenant tables protected`, {
+    protected_tables: protectedCount,
+    tenant_tables: total
+  })
+
 export const rlsTableUnprotected = (table: string, columns: ReadonlyArray<string>) =>
   warn("db_rls_table_unprotected", `⚠️ Table ${table} has ${columns.join(", ")} but no row level security`, {
     table,

@@ -75,6 +75,7 @@ export const rls = Effect.gen(function*() {
   const tenantTables = yield* database.tenantTables(settings.schema)
   const unprotected = tenantTables.filter((table) => !table.rlsEnabled)
   yield* Effect.forEach(unprotected, (table) => Events.rlsTableUnprotected(table.table, table.columns), { discard: true })
+  if (unprotected.length > 0) yield* Events.rlsCoverage(tenantTables.length - unprotected.length, tenantTables.length)
   const durationMs = (yield* Clock.currentTimeMillis) - startedAt
   yield* Events.rlsCompleted(durationMs, statements.length - failures.length, failures.length, {
     tenantTables: tenantTables.length,
