@@ -21,7 +21,8 @@ const hintsByCode: Record<string, string> = {
   "3D000": "database does not exist: create it, or fix the database name in DATABASE_URL",
   "3F000": "schema does not exist: create it, or fix DATABASE_SCHEMA",
   "53300": "too many connections: lower the pool size of other clients or raise max_connections",
-  "57P01": "the server is shutting down: run the migrations again when it is back"
+  "57P01": "the server is shutting down: run the migrations again when it is back",
+  EBUSY: "the PGlite data directory is already open (the message names the process): close it first, or use another directory"
 }
 
 /** By SQLSTATE class (the first two characters), for codes the table does not name. */

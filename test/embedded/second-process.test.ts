@@ -83,6 +83,7 @@ it.live("a second process on the same directory gets a clear error naming the ho
       `[ERROR] ❌ Database migration aborted: PGlite data directory ${dataDir} is in use by process ${first.child.pid} since `
     )
     expect(second.output).toContain("PGlite allows one process per directory, a second one would lose writes")
+    expect(second.output).toContain("↳ EBUSY (hint: the PGlite data directory is already open (the message names the process)")
 
     first.child.kill("SIGINT")
     const stopped = yield* Effect.promise(() => first.exited)
