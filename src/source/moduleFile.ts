@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import { pathToFileURL } from "node:url"
 import { MigrationLoadError } from "../errors.js"
 import * as Migration from "../migration.js"
+import { sqlForTransaction } from "../sql/transactionControl.js"
 import { checksum } from "./checksum.js"
 import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
 
@@ -107,13 +108,22 @@ export const fromDefinition = (
   if (definition.timeout !== undefined && !(Number.isInteger(definition.timeout) && definition.timeout > 0)) {
     return fail("timeout must be a positive whole number of milliseconds")
   }
+  const inTransaction = (step: Migration.MigrationStep, field: string) => {
+    if (typeof step !== "string" || definition.transaction === false) return { step }
+    const checked = sqlForTransaction(step)
+    return "problem" in checked ? { problem: `${field}: ${checked.problem}` } : { step: checked.sql }
+  }
+  const up = inTransaction(definition.up, "up")
+  if ("problem" in up) return fail(up.problem)
+  const down = definition.down === undefined ? undefined : inTransaction(definition.down, "down")
+  if (down !== undefined && "problem" in down) return fail(down.problem)
   return Either.right({
     id,
     name: stringField(definition.name) ?? (titleFromSlug(id.replace(/^\d+[_-]?/, "")) || id),
     description: stringField(definition.description),
     timestamp: Number(timestamp),
-    up: Migration.bodyFromStep(definition.up),
-    down: definition.down === undefined ? undefined : Migration.bodyFromStep(definition.down),
+    up: Migration.bodyFromStep(up.step),
+    down: down === undefined ? undefined : Migration.bodyFromStep(down.step),
     transaction: definition.transaction !== false,
     timeoutMs: definition.timeout,
     checksum: typeof definition.up === "string"

@@ -1,6 +1,7 @@
 import { Either } from "effect"
 import { MigrationLoadError } from "../errors.js"
 import type { Migration } from "../migration.js"
+import { sqlForTransaction } from "../sql/transactionControl.js"
 import { checksum } from "./checksum.js"
 import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
 
@@ -91,14 +92,19 @@ export const parseSqlMigration = (file: string, fileName: string, text: string):
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
     return fail(`invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
   }
+  const transaction = upTransaction ?? headerTransaction ?? true
+  const upSql = transaction ? sqlForTransaction(up) : { sql: up }
+  if ("problem" in upSql) return fail(upSql.problem)
+  const downSql = down === undefined || !hasSql(down) ? undefined : transaction ? sqlForTransaction(down) : { sql: down }
+  if (downSql !== undefined && "problem" in downSql) return fail(`-- migrate:down section: ${downSql.problem}`)
   return Either.right({
     id: headers.id ?? parsed.id,
     name: headers.name ?? (titleFromSlug(parsed.slug) || parsed.id),
     description: headers.description,
     timestamp: parsed.timestamp,
-    up: { _tag: "Sql", sql: up },
-    down: down !== undefined && hasSql(down) ? { _tag: "Sql", sql: down } : undefined,
-    transaction: upTransaction ?? headerTransaction ?? true,
+    up: { _tag: "Sql", sql: upSql.sql },
+    down: downSql === undefined ? undefined : { _tag: "Sql", sql: downSql.sql },
+    transaction,
     timeoutMs: timeout,
     checksum: checksum(text),
     source: file

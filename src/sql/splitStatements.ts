@@ -1,7 +1,9 @@
-/** One statement of a SQL script, and the 1-based line where its first token is. */
+/** One statement of a SQL script, and where its first token is. */
 export interface SqlStatement {
   readonly text: string
   readonly line: number
+  /** Index of the first token in the script (with CRLF line endings normalised to LF). */
+  readonly offset: number
 }
 
 const isIdentifierStart = (char: string) => /[A-Za-z_\u0080-\uffff]/.test(char)
@@ -26,7 +28,9 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
   let i = 0
 
   const finish = (end: number) => {
-    if (firstTokenLine !== undefined) statements.push({ text: text.slice(firstTokenAt, end).trim(), line: firstTokenLine })
+    if (firstTokenLine !== undefined) {
+      statements.push({ text: text.slice(firstTokenAt, end).trim(), line: firstTokenLine, offset: firstTokenAt })
+    }
     firstTokenLine = undefined
     firstWord = undefined
     previousWord = undefined

@@ -153,6 +153,25 @@ describe("failures on a real server", () => {
         ])
       })))
 
+  it.live("a file wrapped in BEGIN ... COMMIT still rolls back as a whole when it fails", () =>
+    withFreshDatabase("wrapped", (db) =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_wrapped_ok.sql": "BEGIN;\nCREATE TABLE wrapped_ok (id int);\nCOMMIT;\n",
+            "20240102000000_wrapped_fails.sql": "BEGIN;\nCREATE TABLE half_done (id int);\nSELECT 1 / 0;\nCOMMIT;\n"
+          })
+        )
+        const { logs, result } = yield* runLive({ databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" })
+        const report = reportOf(result)
+        expect(report.applied.map((m) => m.id)).toEqual(["20240101000000_wrapped_ok"])
+        expect(report.failed.map((m) => [m.id, m.error.code])).toEqual([["20240102000000_wrapped_fails", "22012"]])
+        expect(logs).toContain(
+          "[ERROR]    ↳ 22012 division by zero (hint: data exception: existing rows do not fit the change; fix the data or the conversion first)"
+        )
+        expect(yield* tables(db)).toEqual(["migrations", "wrapped_ok"])
+      })))
+
   const sleepingQueries = (db: TestDatabase) =>
     Effect.promise(() =>
       db.query<{ pid: number; query: string }>(

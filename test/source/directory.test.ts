@@ -130,7 +130,9 @@ describe("a directory of migrations", () => {
           "ALTER TABLE widgets DROP COLUMN IF EXISTS color;"
         ].join("\n"),
         "20240103000000_add_size.sql": "-- just a comment\nALTER TABLE widgets ADD COLUMN size int;\n",
-        "20240104000000_concurrent_index.sql": "-- transaction: false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON widgets (color);\n"
+        "20240104000000_concurrent_index.sql": "-- transaction: false\nCREATE INDEX CONCURRENTLY IF NOT EXISTS i ON widgets (color);\n",
+        "20240105000000_wrapped.sql": "BEGIN;\nCREATE TABLE w (id int);\nCOMMIT;\n",
+        "20240106000000_own_transactions.sql": "-- transaction: false\nBEGIN; SELECT 1; COMMIT;\nBEGIN; SELECT 2; COMMIT;\n"
       })
       expect(m[0]).toMatchObject({
         id: "20240102000000_add_color",
@@ -148,6 +150,10 @@ describe("a directory of migrations", () => {
       expect(down?._tag === "Sql" && down.sql.trim()).toBe("ALTER TABLE widgets DROP COLUMN IF EXISTS color;")
       expect(m[1]).toMatchObject({ name: "Add Size", description: undefined, down: undefined })
       expect(m[2]).toMatchObject({ transaction: false })
+      expect(m[3]).toMatchObject({ id: "20240105000000_wrapped", transaction: true })
+      const wrapped = m[3]!.up
+      expect(wrapped._tag === "Sql" && wrapped.sql).toBe("     ;\nCREATE TABLE w (id int);\n      ;\n")
+      expect(m[4]).toMatchObject({ id: "20240106000000_own_transactions", transaction: false })
     }))
 })
 
@@ -206,7 +212,19 @@ describe("load errors name the file", () => {
     ["a missing timestamp (legacy)", "legacy.js", "export default async () => true", /missing timestamp: name legacy migrations/],
     ["a missing timestamp (object)", "widgets.js", "export default { id: 'w', up: 'SELECT 1' }", /missing timestamp/],
     ["an invalid timestamp (object)", "widgets.js", "export default { id: 'w', timestamp: '2024-01-01', up: 'SELECT 1' }", /invalid timestamp "2024-01-01"/],
-    ["an empty SQL file", "20240101000000_empty.sql", "-- name: Empty\n", /no SQL to run/]
+    ["an empty SQL file", "20240101000000_empty.sql", "-- name: Empty\n", /no SQL to run/],
+    [
+      "a COMMIT inside a transactional SQL file",
+      "20240101000000_commits.sql",
+      "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);",
+      /line 2: "COMMIT" would end the migration's transaction/
+    ],
+    [
+      "a COMMIT inside a transactional SQL string",
+      "20240101000000_commits.js",
+      "export default { up: 'BEGIN; CREATE TABLE a (id int); COMMIT; CREATE TABLE b (id int);' }",
+      /up: line 1: "COMMIT" would end/
+    ]
   ]
   it.effect.each(cases)("%s", ([, fileName, content, pattern]) =>
     Effect.gen(function*() {

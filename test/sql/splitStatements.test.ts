@@ -125,8 +125,8 @@ describe("splitStatements", () => {
 
   it("normalises CRLF line endings", () => {
     expect(splitStatements("SELECT 1;\r\nSELECT 2;\r\n")).toEqual([
-      { text: "SELECT 1", line: 1 },
-      { text: "SELECT 2", line: 2 }
+      { text: "SELECT 1", line: 1, offset: 0 },
+      { text: "SELECT 2", line: 2, offset: 10 }
     ])
   })
 
