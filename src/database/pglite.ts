@@ -81,7 +81,8 @@ export const openPglite = (
 
 /**
  * The `@effect/sql-pg` client over PGlite: the same client the pipeline, the journal and an app use on
- * PostgreSQL. Logs the engine's limits once per process and directory; a locked directory fails with DatabaseUnavailable naming the holder.
+ * PostgreSQL. Logs the engine's limits once per process and directory; a locked directory fails with
+ * DatabaseUnavailable (code EBUSY) naming the holder.
  */
 export const pgliteClient = (
   dataDir: string
