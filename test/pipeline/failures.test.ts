@@ -153,6 +153,33 @@ describe("failures on a real server", () => {
         ])
       })))
 
+  it.live("applied if and only if committed: a failure at COMMIT (deferred constraint) leaves no applied row", () =>
+    withFreshDatabase("commit_fails", (db) =>
+      Effect.gen(function*() {
+        const ddl = (suffix: string) =>
+          `CREATE TABLE parent_${suffix} (id int PRIMARY KEY);
+           CREATE TABLE child_${suffix} (parent_id int REFERENCES parent_${suffix} (id) DEFERRABLE INITIALLY DEFERRED);
+           INSERT INTO child_${suffix} VALUES (42);`
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_sql_commit_fails.sql": ddl("sql"),
+            "20240102000000_effect_commit_fails.js": `
+              import { Effect } from "effect"
+              import { SqlClient } from "@effect/sql"
+              export default {
+                up: Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe(${JSON.stringify(ddl("effect"))}))
+              }`
+          })
+        )
+        const settings = { databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" }
+        for (const id of ["20240101000000_sql_commit_fails", "20240102000000_effect_commit_fails"]) {
+          const report = reportOf((yield* runLive(settings, { selection: { only: id } })).result)
+          expect(report.failed.map((m) => [m.id, m.error.code])).toEqual([[id, "23503"]])
+        }
+        expect(yield* tables(db)).toEqual(["migrations"])
+        expect((yield* journal(db)).map((row) => row.status)).toEqual(["failed", "failed"])
+      })))
+
   it.live("a file wrapped in BEGIN ... COMMIT still rolls back as a whole when it fails", () =>
     withFreshDatabase("wrapped", (db) =>
       Effect.gen(function*() {
