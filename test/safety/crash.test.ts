@@ -1,7 +1,9 @@
+import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { lockKey } from "../../src/database/MigrationLock.js"
+import { checksum } from "../../src/source/checksum.js"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { type CliResult, errorLines, runCli, startCli, useCli, useTempDir } from "./support/cli.js"
+import { type CliResult, errorLines, runCli, startCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
 
 const db = useTestDatabase("safety_crash")
 const dirs = useTempDir("crash")
@@ -122,6 +124,45 @@ describe("crash safety", () => {
       { migration: "m2", n: 1 },
       { migration: "m3", n: 1 }
     ])
+  })
+
+  it("a runner that takes over waits for the dead runner's migration still committing, and does not apply it twice", async () => {
+    const schema = "crash_orphan"
+    await db.current.query(`CREATE SCHEMA ${schema}`)
+    const dir = await dirs.make({ "20240101000000_runs.sql": `CREATE TABLE ${schema}.runs (migration text NOT NULL);\n` })
+    const env = { DATABASE_URL: db.current.url, DATABASE_SCHEMA: schema, MIGRATIONS_DIR: dir, RLS_FILE: "none" }
+    expectClean(await runCli([], env))
+    // A data migration: applied twice, it would insert twice.
+    const text = `INSERT INTO ${schema}.runs VALUES ('m2');\n`
+    await writeFiles(dir, { "20240102000000_backfill.sql": text })
+
+    // What a runner killed while committing leaves behind: its migration's transaction, still open on the server.
+    const orphan = new pg.Client({ connectionString: db.current.url, application_name: "effect-migrate" })
+    await orphan.connect()
+    try {
+      await orphan.query("BEGIN")
+      await orphan.query(`INSERT INTO ${schema}.runs VALUES ('m2')`)
+      await orphan.query(
+        `INSERT INTO ${schema}.migrations (id, name, applied_at, duration, status, checksum, "timestamp")
+         VALUES ('20240102000000_backfill', 'Backfill', now(), 1, 'applied', $1, 20240102000000)`,
+        [checksum(text)]
+      )
+      const running = startCli([], env)
+      // The new runner holds the lock and is waiting for the orphan to finish.
+      await poll("new runner waiting for the orphan", async () => {
+        const rows = await db.current.query(
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%backend_xid IS NOT NULL%' AND pid <> pg_backend_pid()"
+        )
+        return rows.length > 0 && (await lockHeld(schema))
+      }, 20_000)
+      await orphan.query("COMMIT")
+      const result = await running.result
+      expectClean(result)
+      expect(result.stdout).toContain("0 applied, 0 skipped, 0 failed")
+    } finally {
+      await orphan.end()
+    }
+    expect(await db.current.query(`SELECT migration, count(*)::int AS n FROM ${schema}.runs GROUP BY 1`)).toEqual([{ migration: "m2", n: 1 }])
   })
 
   it("lost connection mid-migration: typed error, non-zero exit, no applied row; the next run applies it", async () => {
