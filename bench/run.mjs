@@ -181,7 +181,7 @@ const main = async () => {
   /** Runs one command; wall time from spawn to exit, and the peak RSS of the process (and the children it waited for). */
   const measure = ([command, commandArgs, env], tag) => {
     const logFile = path.join(logsDir, `${tag}.log`)
-    const argv = hasGnuTime ? ["/usr/bin/time", ["-f", "%M", "-o", timeFile, command, ...commandArgs]] : [command, commandArgs]
+    const argv = hasGnuTime ? ["/usr/bin/time", ["-f", "%M %U %S", "-o", timeFile, command, ...commandArgs]] : [command, commandArgs]
     const started = process.hrtime.bigint()
     const result = spawnSync(argv[0], argv[1], {
       cwd: work,
@@ -195,11 +195,14 @@ const main = async () => {
       throw new Error(`${tag}: ${command} exited with ${result.status ?? result.signal}; see ${path.relative(root, logFile)}\n${(result.stderr || result.stdout).slice(-2000)}`)
     }
     let maxRssMb
+    let cpuSeconds
     if (hasGnuTime) {
-      const kb = Number(readFileSync(timeFile, "utf8").trim().split("\n").at(-1))
+      const [kb, user, system] = readFileSync(timeFile, "utf8").trim().split("\n").at(-1).split(" ").map(Number)
       maxRssMb = kb / 1024
+      cpuSeconds = user + system
     }
-    return { seconds, maxRssMb, stdout: result.stdout }
+    // Without /usr/bin/time, peak memory and CPU are reported as unknown: Node exposes no child's rusage.
+    return { seconds, maxRssMb, cpuSeconds, stdout: result.stdout }
   }
 
   const samples = {} // key `${workload}|${tool}` -> array of { seconds, maxRssMb, ms? }
@@ -299,6 +302,8 @@ const main = async () => {
         medianMs: list[0].ms === undefined ? undefined : median(list.map((s) => s.ms)),
         medianWarmMs: list[0].warmMs === undefined ? undefined : median(list.map((s) => s.warmMs)),
         maxRssMb: list.some((s) => s.maxRssMb !== undefined) ? Math.max(...list.map((s) => s.maxRssMb ?? 0)) : undefined,
+        // The tool's own CPU (user + system), not the server's: less disturbed by other load than wall time.
+        medianCpuSeconds: list.some((s) => s.cpuSeconds !== undefined) ? median(list.map((s) => s.cpuSeconds ?? 0)) : undefined,
         seconds: list.map((s) => s.seconds),
         ms: list[0].ms === undefined ? undefined : list.map((s) => s.ms)
       }
@@ -387,7 +392,7 @@ export const report = (result) => {
   lines.push(`\n### Medians (${result.runs} runs${has10k ? `; 10 000: ${result.runs10k} cold runs` : ""}), seconds\n`)
   const head = ["tool", "100 cold", "1000 cold", "no-op, 1000 applied", "ms/migration over psql (1000)"]
   if (has10k) head.push("10 000 cold", "no-op, 10 000 applied")
-  head.push("in-process no-op, 1000: first / warm build (ms)", "peak RSS, 1000 cold (MB)")
+  head.push("in-process no-op, 1000: first / warm build (ms)", "peak RSS, 1000 cold (MB)", "tool CPU, 1000 cold (s)")
   lines.push(`| ${head.join(" | ")} |`, `|${head.map(() => "---").join("|")}|`)
   for (const tool of tools) {
     const row = [
@@ -401,7 +406,8 @@ export const report = (result) => {
     const inProcess = summary["inprocess-1000"]?.[tool]
     row.push(
       inProcess === undefined ? "—" : `${fmt(inProcess.medianMs, 1)} / ${fmt(inProcess.medianWarmMs, 1)}`,
-      fmt(summary["cold-1000"]?.[tool]?.maxRssMb, 0)
+      fmt(summary["cold-1000"]?.[tool]?.maxRssMb, 0),
+      fmt(summary["cold-1000"]?.[tool]?.medianCpuSeconds)
     )
     lines.push(`| ${row.join(" | ")} |`)
   }
