@@ -1,24 +1,27 @@
 import pg from "pg"
-import { beforeAll, describe, expect, it } from "vitest"
-import { useTestDatabase } from "../support/testDatabase.js"
+import { randomBytes } from "node:crypto"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+import { adminUrl, runQuery, useTestDatabase } from "../support/testDatabase.js"
 import { jsonLines, runCli, useCli, useTempDir } from "./support/cli.js"
 
 const db = useTestDatabase("safety_errors")
 const dirs = useTempDir("errors")
 useCli()
 
-const limitedRole = "em_safety_limited"
+const limitedRole = `em_safety_limited_${randomBytes(3).toString("hex")}`
 const limitedPassword = "limited-pw-1"
 
 beforeAll(async () => {
   await db.current.query("CREATE TABLE dup (id int)")
-  await db.current.query(`DROP ROLE IF EXISTS ${limitedRole}`).catch(() => undefined)
   await db.current.query(`CREATE ROLE ${limitedRole} LOGIN PASSWORD '${limitedPassword}'`)
   // Its own schema for the journal, and nothing else.
   await db.current.query(`CREATE SCHEMA limited AUTHORIZATION ${limitedRole}`)
-  return async () => {
-    await db.current.query(`DROP SCHEMA limited CASCADE; DROP OWNED BY ${limitedRole}; DROP ROLE ${limitedRole}`)
-  }
+})
+
+// Declared after useTestDatabase, so it runs before the database is dropped.
+afterAll(async () => {
+  await db.current.query(`DROP SCHEMA limited CASCADE; DROP OWNED BY ${limitedRole}`)
+  await runQuery(adminUrl(), `DROP ROLE ${limitedRole}`)
 })
 
 interface Case {

@@ -1,17 +1,22 @@
+import { randomBytes } from "node:crypto"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
-import { useTestDatabase } from "../support/testDatabase.js"
+import { adminUrl, runQuery, useTestDatabase } from "../support/testDatabase.js"
 import { jsonLines, runCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
 
 const db = useTestDatabase("safety_rls")
 const dirs = useTempDir("rls")
 useCli()
 
-const appRole = "em_safety_rls_app"
+const appRole = `em_safety_rls_${randomBytes(3).toString("hex")}`
 const appPassword = "rls-app-pw-1"
 
+// Declared after useTestDatabase, so it runs before the database is dropped.
 afterAll(async () => {
-  await db.current.query(`DROP OWNED BY ${appRole}; DROP ROLE IF EXISTS ${appRole}`).catch(() => undefined)
+  const exists = await runQuery(adminUrl(), `SELECT 1 FROM pg_roles WHERE rolname = '${appRole}'`)
+  if (exists.length === 0) return
+  await db.current.query(`DROP OWNED BY ${appRole}`)
+  await runQuery(adminUrl(), `DROP ROLE ${appRole}`)
 })
 
 const migrations = {
