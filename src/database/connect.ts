@@ -85,7 +85,7 @@ const clientCheckIntervalMs = 500
 
 /**
  * The pg pool config: the URL without its TLS parameters, and TLS set explicitly, so that `sslmode` in the
- * URL cannot silently override DATABASE_SSL. `checkClient` adds client_connection_check_interval.
+ * URL cannot silently override DATABASE_SSL. `checkClient` adds our PostgreSQL 14+ session settings.
  */
 const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
   Effect.try({
@@ -97,7 +97,8 @@ const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
         const withOptions = new URL(url)
         if (checkClient) {
           const given = withOptions.searchParams.get("options")
-          const ours = `-c client_connection_check_interval=${clientCheckIntervalMs}`
+          // idle_session_timeout (set by some managed servers) would end the idle lock connection, and the lock with it.
+          const ours = `-c client_connection_check_interval=${clientCheckIntervalMs} -c idle_session_timeout=0`
           withOptions.searchParams.set("options", given === null || given === "" ? ours : `${given} ${ours}`)
         }
         return {

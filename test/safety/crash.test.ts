@@ -165,6 +165,32 @@ describe("crash safety", () => {
     expect(await db.current.query(`SELECT migration, count(*)::int AS n FROM ${schema}.runs GROUP BY 1`)).toEqual([{ migration: "m2", n: 1 }])
   })
 
+  it("keeps the lock through a long migration on a server with idle_session_timeout", async () => {
+    const schema = "crash_idle"
+    await db.current.query(`CREATE SCHEMA ${schema}`)
+    await db.current.query(`ALTER ROLE CURRENT_USER IN DATABASE ${db.current.name} SET idle_session_timeout = '300ms'`)
+    try {
+      // The migration itself checks, after the lock connection sat idle past the timeout, that the lock is still held.
+      const dir = await dirs.make({
+        "20240101000000_long.sql": [
+          "SELECT pg_sleep(1.2);",
+          "DO $$ BEGIN",
+          `  IF NOT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                AND ((classid::bigint << 32) | objid::bigint) = ${lockKey(schema, "migrations")}::bigint) THEN`,
+          "    RAISE EXCEPTION 'the migration lock was lost while this migration ran';",
+          "  END IF;",
+          "END $$;",
+          ""
+        ].join("\n")
+      })
+      const result = await runCli([], { DATABASE_URL: db.current.url, DATABASE_SCHEMA: schema, MIGRATIONS_DIR: dir, RLS_FILE: "none" })
+      expectClean(result)
+    } finally {
+      await db.current.query(`ALTER ROLE CURRENT_USER IN DATABASE ${db.current.name} RESET idle_session_timeout`)
+    }
+  })
+
   it("lost connection mid-migration: typed error, non-zero exit, no applied row; the next run applies it", async () => {
     const { env } = await setup("crash_conn")
     const running = startCli([], env)
