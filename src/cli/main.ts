@@ -74,8 +74,11 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
   Effect.provide(NodeContext.layer)
 )
 
-// No password from DATABASE_URL or --database-url reaches the output, whichever path printed it.
-const secrets = passwordsIn([process.env.DATABASE_URL ?? "", ...process.argv.slice(2)])
+// No password from DATABASE_URL, --database-url or PGPASSWORD reaches the output, whichever path printed it.
+const secrets = [
+  ...passwordsIn([process.env.DATABASE_URL ?? "", ...process.argv.slice(2)]),
+  ...(process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [])
+]
 redactWrites(process.stdout, secrets)
 redactWrites(process.stderr, secrets)
 
