@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, type Scope } from "effect"
+import { Context, Effect, Layer, LogLevel, type Scope } from "effect"
 import { createHash } from "node:crypto"
 import { MigrationConfig } from "../config.js"
 import { DatabaseError, LockTimeout } from "../errors.js"
@@ -117,8 +117,19 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       yield* query(`RESET lock_timeout; SET application_name = 'effect-migrate lock since ${new Date().toISOString()}'`).pipe(
         Effect.mapError(databaseError("take the migration lock"))
       )
+      // If the lock's connection ended during the run (terminated by an operator, a network cut), the lock went
+      // with it: the run's migrations are each atomic, but another runner may have run beside this one.
+      const lost = Events.emit(
+        LogLevel.Warning,
+        "db_migration_lock_lost",
+        "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`"
+      )
       yield* Effect.addFinalizer(() =>
-        query(`SELECT pg_advisory_unlock(${key}::bigint); SET application_name = 'effect-migrate'`).pipe(Effect.ignore)
+        connection.execute(`SELECT pg_advisory_unlock(${key}::bigint) AS released`, [], undefined).pipe(
+          Effect.flatMap(([row]) => ((row as { released?: boolean } | undefined)?.released === true ? Effect.void : lost)),
+          Effect.catchAll(() => lost),
+          Effect.zipRight(Effect.ignore(query("SET application_name = 'effect-migrate'")))
+        )
       )
     }).pipe(Effect.withSpan("effect-migrate/MigrationLock.acquire"))
 

@@ -191,6 +191,27 @@ describe("crash safety", () => {
     }
   })
 
+  it("warns when the lock's own connection is terminated during the run", async () => {
+    const schema = "crash_lock_conn"
+    await db.current.query(`CREATE SCHEMA ${schema}; CREATE SEQUENCE ${schema}.gate`)
+    const dir = await dirs.make({ "20240101000000_wait.sql": `SELECT pg_sleep(CASE WHEN nextval('${schema}.gate') = 1 THEN 20 ELSE 0 END);\n` })
+    const running = startCli([], { DATABASE_URL: db.current.url, DATABASE_SCHEMA: schema, MIGRATIONS_DIR: dir, RLS_FILE: "none", LOG_FORMAT: "json" })
+    await poll("migration sleeping", async () => (await backendsSleeping(`${schema}.gate`)).length === 1, 20_000)
+    await db.current.query(
+      `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+        WHERE l.locktype = 'advisory' AND l.granted
+          AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+          AND ((l.classid::bigint << 32) | l.objid::bigint) = ${lockKey(schema, "migrations")}::bigint`
+    )
+    const [sleeping] = await backendsSleeping(`${schema}.gate`)
+    await db.current.query(`SELECT pg_cancel_backend(${sleeping!.pid})`)
+    const result = await running.result
+    expect(result.timedOut, result.output).toBe(false)
+    expect(result.stdout).toContain(`"event":"db_migration_lock_lost"`)
+    expect(result.code, result.output).toBe(1)
+    expect(result.output).not.toMatch(/Unhandled|uncaught|EPIPE/i)
+  })
+
   it("lost connection mid-migration: typed error, non-zero exit, no applied row; the next run applies it", async () => {
     const { env } = await setup("crash_conn")
     const running = startCli([], env)
