@@ -82,6 +82,13 @@ const secrets = [
 redactWrites(process.stdout, secrets)
 redactWrites(process.stderr, secrets)
 
+// A closed pipe (`effect-migrate status | head`) must not crash a run half-way: the rest of the output is dropped.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error
+  })
+}
+
 const fiber = Effect.runFork(program)
 const interrupt = () => Effect.runFork(Fiber.interrupt(fiber))
 process.once("SIGINT", interrupt)

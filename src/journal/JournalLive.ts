@@ -67,6 +67,17 @@ const failure = (
     }
   }
   if (statement === undefined && script !== undefined) statement = failingStatement(info.message, script.text)
+  if (info.code === "23505" && info.message.includes(`(id)=(${migration.id})`)) {
+    return new MigrationFailed({
+      id: migration.id,
+      name: migration.name,
+      message: `${migration.id} is already recorded as applied: another runner applied it (was the migration lock lost?); ` +
+        "this run's transaction was rolled back",
+      code: info.code,
+      hint: "run again: the migration is not pending any more",
+      durationMs
+    })
+  }
   return new MigrationFailed({
     id: migration.id,
     name: migration.name,
@@ -120,15 +131,17 @@ export const make = Effect.gen(function*() {
   const settings = yield* MigrationConfig
   const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
 
-  /** The statement that records a migration as applied; the duration is measured by the server. */
+  /**
+   * Records a migration as applied; the duration is measured by the server. A `failed` row is replaced, but an
+   * `applied` one makes the primary key fail the transaction: a migration is applied once, even by a runner
+   * that lost the migration lock.
+   */
   const recordAppliedSql = (migration: Migration, duration: string) =>
-    `INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
+    `DELETE FROM ${table} WHERE id = ${quoteLiteral(migration.id)} AND status IS DISTINCT FROM 'applied';
+     INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
      VALUES (${quoteLiteral(migration.id)}, ${quoteLiteral(migration.name)}, ${
       migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
     }, now(), ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
-       applied_at = EXCLUDED.applied_at, duration = EXCLUDED.duration, status = 'applied',
-       checksum = EXCLUDED.checksum, error = NULL, "timestamp" = EXCLUDED."timestamp"
      RETURNING duration`
 
   const serverDuration = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
@@ -285,12 +298,13 @@ export const make = Effect.gen(function*() {
       )
 
   const recordFailure: JournalService["recordFailure"] = (migration, error) =>
-    sql`INSERT INTO ${sql(settings.schema)}.${sql(settings.table)}
+    sql`INSERT INTO ${sql(settings.schema)}.${sql(settings.table)} AS journal
           (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
         VALUES (${migration.id}, ${migration.name}, ${migration.description ?? null}, now(), ${error.durationMs},
           'failed', ${migration.checksum ?? null}, ${errorText(error)}, ${migration.timestamp})
         ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, applied_at = EXCLUDED.applied_at,
-          duration = EXCLUDED.duration, status = 'failed', checksum = EXCLUDED.checksum, error = EXCLUDED.error`.pipe(
+          duration = EXCLUDED.duration, status = 'failed', checksum = EXCLUDED.checksum, error = EXCLUDED.error
+        WHERE journal.status IS DISTINCT FROM 'applied'`.pipe(
       Effect.asVoid,
       Effect.mapError(databaseError(`record failure of ${migration.id}`))
     )
