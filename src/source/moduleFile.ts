@@ -41,6 +41,13 @@ const unwrapDefault = (module: Record<string, unknown>): unknown => {
 
 const stringField = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined)
 
+/** A named export; a CommonJS module (a `.ts` file outside a `"type": "module"` package) nests them in `default`. */
+const namedExport = (module: Record<string, unknown>, key: string): unknown => {
+  if (module[key] !== undefined) return module[key]
+  const nested = module.default
+  return typeof nested === "object" && nested !== null && key in nested ? (nested as Record<string, unknown>)[key] : undefined
+}
+
 /** Turns an imported module into a migration, or says what is wrong with it. */
 export const migrationFromModule = (
   file: string,
@@ -55,15 +62,17 @@ export const migrationFromModule = (
   if (typeof exported === "function" && !Migration.isEffectLike(exported)) {
     const problem = timestampProblem(parsed.timestamp)
     if (problem !== undefined) return fail(`${problem}: name legacy migrations <timestamp>_<slug>.ts`)
+    const down = namedExport(module, "down")
+    const timeout = namedExport(module, "timeout")
     return Either.right({
       id: parsed.id,
-      name: stringField(module.name) ?? (titleFromSlug(parsed.slug) || parsed.id),
-      description: stringField(module.description),
+      name: stringField(namedExport(module, "name")) ?? (titleFromSlug(parsed.slug) || parsed.id),
+      description: stringField(namedExport(module, "description")),
       timestamp: parsed.timestamp!,
       up: { _tag: "Legacy", run: exported as Migration.LegacyMigrationFunction },
-      down: typeof module.down === "function" ? { _tag: "Legacy", run: module.down as Migration.LegacyMigrationFunction } : undefined,
-      transaction: module.transaction !== false,
-      timeoutMs: typeof module.timeout === "number" ? module.timeout : undefined,
+      down: typeof down === "function" ? { _tag: "Legacy", run: down as Migration.LegacyMigrationFunction } : undefined,
+      transaction: namedExport(module, "transaction") !== false,
+      timeoutMs: typeof timeout === "number" ? timeout : undefined,
       checksum: checksum(text),
       source: file
     })

@@ -45,4 +45,27 @@ describe("create (TypeScript template)", () => {
     expect(status.code, status.stdout + status.stderr).toBe(0)
     expect(JSON.parse(status.stdout).migrations).toMatchObject([{ name: "Add Gadgets", state: "pending" }])
   })
+  it("reads a legacy module's named exports (name, description, down) outside a \"type\": \"module\" package", async () => {
+    const dir = await tempDir({
+      "20240104000000_add_prefs.ts": [
+        `export const name = "Add User Preferences"`,
+        `export const description = "Per-user settings"`,
+        `export default async function up(db: { query: (text: string) => Promise<unknown> }) {`,
+        `  await db.query("CREATE TABLE prefs (id int)")`,
+        `  return true`,
+        `}`,
+        `export async function down(db: { query: (text: string) => Promise<unknown> }) {`,
+        `  await db.query("DROP TABLE prefs")`,
+        `  return true`,
+        `}`
+      ].join("\n")
+    })
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: dir, RLS_FILE: "none", MIGRATION_TABLE: "legacy_journal" }
+    const up = await cli([], env)
+    expect(up.code, up.stdout + up.stderr).toBe(0)
+    expect(up.stdout).toContain("✅ Migration Add User Preferences: APPLIED")
+    const down = await cli(["down"], env)
+    expect(down.code, down.stdout + down.stderr).toBe(0)
+    expect(await db.current.query("SELECT to_regclass('prefs') AS t")).toEqual([{ t: null }])
+  })
 })
