@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
-import { createServer } from "node:net"
 import * as path from "node:path"
 import pg from "pg"
 import { lockKey } from "../../src/database/MigrationLock.js"
+import { freePort } from "../support/freePort.js"
 import { useTestDatabase } from "../support/testDatabase.js"
 import { cli, cliOnTerminal, jsonLines, useCli, useTempDirs } from "./support.js"
 
@@ -16,18 +16,6 @@ const good = {
   "20240101000000_one.sql": "CREATE TABLE one (id int);\n-- migrate:down\nDROP TABLE one;\n",
   "20240102000000_two.sql": "CREATE TABLE two (id int);\n-- migrate:down\nDROP TABLE two;\n"
 }
-
-/** A port on 127.0.0.1 that nothing listens on. */
-const closedPort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 
 describe("exit codes", () => {
   it("2 for bad usage: an unknown flag, a bad --log-format, a missing argument", async () => {
@@ -66,7 +54,7 @@ describe("exit codes", () => {
   })
 
   it("3 when the database is unreachable, without printing the password", async () => {
-    const port = await closedPort()
+    const port = await freePort()
     const url = `postgres://app:s3cr3t-pw@127.0.0.1:${port}/app`
     const results = await Promise.all([
       cli(["--connect-timeout", "300"], { DATABASE_URL: url, RLS_FILE: "none" }),

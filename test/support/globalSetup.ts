@@ -1,8 +1,9 @@
 import { chmod, mkdtemp, rm } from "node:fs/promises"
-import { createServer, Socket } from "node:net"
+import { Socket } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import type { TestProject } from "vitest/node"
+import { freePort } from "./freePort.js"
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -23,17 +24,6 @@ const answers = (host: string, port: number) =>
     socket.once("timeout", () => done(false))
     socket.once("error", () => done(false))
     socket.connect(port, host)
-  })
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
   })
 
 /**

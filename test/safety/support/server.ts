@@ -1,21 +1,11 @@
 import { execFileSync } from "node:child_process"
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises"
-import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll } from "vitest"
+import { freePort } from "../../support/freePort.js"
 
-/** A port nothing listens on (yet). */
-export const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address()
-      const port = typeof address === "object" && address !== null ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
+export { freePort }
 
 export interface ThrowawayServer {
   readonly port: number
