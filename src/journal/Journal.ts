@@ -27,6 +27,17 @@ export interface RunOptions {
 
 export type RunError = MigrationFailed | MigrationTimeout
 
+export interface BatchItem {
+  readonly migration: Migration
+  readonly options: RunOptions
+}
+
+/** What a batch did: the migrations applied, in order, and the one that failed (the rest did not run). */
+export interface BatchOutcome {
+  readonly applied: ReadonlyArray<{ readonly migration: Migration; readonly durationMs: number }>
+  readonly failed: { readonly migration: Migration; readonly error: RunError } | undefined
+}
+
 export interface JournalService {
   /** Creates the schema and table if missing, and adds our columns to a table made by an older tool. */
   readonly ensure: Effect.Effect<void, DatabaseError>
@@ -37,6 +48,11 @@ export interface JournalService {
    * migration committed. Returns the duration in ms.
    */
   readonly apply: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
+  /**
+   * Applies consecutive transactional SQL migrations as `apply` does, each in its own transaction with its journal
+   * row, but sends them in one round trip; the server stops at the first failure.
+   */
+  readonly applyBatch: (batch: ReadonlyArray<BatchItem>) => Effect.Effect<BatchOutcome>
   /** Runs `down` and deletes the row, in one transaction. */
   readonly revert: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
   /** Records (or overwrites with) a `failed` row carrying the error text. */

@@ -10,7 +10,15 @@ import type { LegacyDb, Migration, MigrationBody } from "../migration.js"
 import { quoteIdentifier, quoteLiteral } from "../sql/quote.js"
 import { searchPathSql } from "../sql/searchPath.js"
 import { splitStatements } from "../sql/splitStatements.js"
-import { Journal, type JournalEntry, type JournalService, type RunError, type RunOptions } from "./Journal.js"
+import {
+  type BatchItem,
+  type BatchOutcome,
+  Journal,
+  type JournalEntry,
+  type JournalService,
+  type RunError,
+  type RunOptions
+} from "./Journal.js"
 
 interface Row {
   readonly id: string
@@ -122,6 +130,23 @@ const toEntry = (row: Row): JournalEntry => ({
   timestamp: row.timestamp === null ? null : Number(row.timestamp)
 })
 
+/** Marks the journal rows a batch returns, apart from any rows the migrations' own statements return. */
+const batchIdColumn = "effect_migrate_applied_id"
+
+const batchRows = (result: unknown): ReadonlyArray<Record<string, unknown>> =>
+  (Array.isArray(result) ? result : [result]).flatMap((part: unknown) =>
+    typeof part === "object" && part !== null && "rows" in part && Array.isArray(part.rows)
+      ? (part.rows as ReadonlyArray<Record<string, unknown>>).filter((row) => batchIdColumn in row)
+      : []
+  )
+
+/** The index of the batch part whose migration SQL holds a 1-based error position. */
+const partAt = (parts: ReadonlyArray<{ readonly sqlOffset: number }>, position: number): number => {
+  let index = -1
+  for (let i = 0; i < parts.length && parts[i]!.sqlOffset < position; i++) index = i
+  return index
+}
+
 const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION", schema: string) =>
   `SET ${scope} statement_timeout = ${Math.max(0, Math.round(options.timeoutMs))}; ` +
   `SET ${scope} lock_timeout = ${Math.max(0, Math.round(options.lockTimeoutMs))}; ${searchPathSql(schema, scope)}`
@@ -142,7 +167,7 @@ export const make = Effect.gen(function*() {
      VALUES (${quoteLiteral(migration.id)}, ${quoteLiteral(migration.name)}, ${
       migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
     }, now(), ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
-     RETURNING duration`
+     RETURNING id AS ${batchIdColumn}, duration`
 
   const serverDuration = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
 
@@ -288,6 +313,92 @@ export const make = Effect.gen(function*() {
       Effect.withSpan("effect-migrate/Journal.apply", { attributes: { "migration.id": migration.id }, captureStackTrace: false })
     )
 
+  /** Applied ids of the batch, and their durations, as the journal has them after a failed or cut-short batch. */
+  const appliedOf = (items: ReadonlyArray<BatchItem>) =>
+    sql.unsafe<{ id: string; duration: number | null }>(
+      `SELECT id, duration FROM ${table} WHERE status = 'applied' AND id IN (${items.map((item) => quoteLiteral(item.migration.id)).join(", ")})`
+    ).pipe(Effect.map((rows) => new Map(rows.map((row) => [row.id, Number(row.duration ?? 0)]))))
+
+  const applyOneByOne = (items: ReadonlyArray<BatchItem>, done: BatchOutcome["applied"]) =>
+    Effect.gen(function*() {
+      const applied = [...done]
+      for (const { migration, options } of items) {
+        const result = yield* Effect.either(apply(migration, options))
+        if (result._tag === "Left") return { applied, failed: { migration, error: result.left } } satisfies BatchOutcome
+        applied.push({ migration, durationMs: result.right })
+      }
+      return { applied, failed: undefined } satisfies BatchOutcome
+    })
+
+  const applyBatch: JournalService["applyBatch"] = (items) =>
+    Effect.scoped(Effect.gen(function*() {
+      const startedAt = Date.now()
+      const parts: Array<{ readonly item: BatchItem; readonly sqlOffset: number; readonly sql: string }> = []
+      let text = ""
+      for (const item of items) {
+        const body = item.migration.up
+        const migrationSql = body._tag === "Sql" ? body.sql : ""
+        const prefix = `BEGIN;\n${settingsSql(item.options, "LOCAL", settings.schema)}\n`
+        parts.push({ item, sqlOffset: text.length + prefix.length, sql: migrationSql })
+        text += `${prefix}${migrationSql}\n;\n${recordAppliedSql(item.migration, serverDuration)};\nCOMMIT;\n`
+      }
+      const connection = yield* Effect.uninterruptible(sql.reserve)
+      const budgetMs = items.reduce((total, item) => total + item.options.timeoutMs, 0)
+      const result = yield* connection.executeRaw(text, []).pipe(
+        Effect.timeoutFail({ duration: budgetMs, onTimeout: () => "timeout" as const }),
+        Effect.either
+      )
+      if (result._tag === "Right") {
+        const durations = new Map(batchRows(result.right).map((row) => [String(row[batchIdColumn]), Number(row.duration ?? 0)]))
+        if (durations.size === items.length) {
+          return { applied: items.map((item) => ({ migration: item.migration, durationMs: durations.get(item.migration.id) ?? 0 })), failed: undefined }
+        }
+      }
+      // Cut short: close any transaction left open, then the journal says which migrations committed.
+      yield* Effect.ignore(connection.executeRaw("ROLLBACK", []))
+      const committed = yield* Effect.either(appliedOf(items))
+      const durations = committed._tag === "Right" ? committed.right : new Map<string, number>()
+      const appliedCount = parts.findIndex((part) => !durations.has(part.item.migration.id))
+      const failing = parts[appliedCount < 0 ? 0 : appliedCount]!
+      const applied = parts.slice(0, Math.max(0, appliedCount)).map((part) => ({
+        migration: part.item.migration,
+        durationMs: durations.get(part.item.migration.id) ?? 0
+      }))
+      if (result._tag === "Left" && result.left !== "timeout") {
+        // PostgreSQL parses the whole text before running any of it: a syntax error in a later migration stops the
+        // batch before the earlier ones ran. Those then run one at a time, for an exact account.
+        const position = pgErrorInfo(result.left).position
+        const erring = position === undefined ? -1 : partAt(parts, position)
+        if (erring >= 0 && failing !== parts[erring]) {
+          return yield* applyOneByOne(items.slice(applied.length), applied)
+        }
+      }
+      const elapsed = Math.max(0, Date.now() - startedAt - applied.reduce((total, part) => total + part.durationMs, 0))
+      const { migration, options } = failing.item
+      const error: RunError = result._tag === "Right"
+        ? new MigrationFailed({
+          id: migration.id,
+          name: migration.name,
+          message: "its SQL did not end where it should (an unclosed comment, quote or dollar-quoted body?): " +
+            "the journal row was not written",
+          hint: hintForFailure(undefined),
+          durationMs: elapsed
+        })
+        : result.left === "timeout"
+        ? timeoutFailure(migration, elapsed, options.timeoutMs, undefined, failingStatement("", failing.sql))
+        : failure(migration, result.left, elapsed, options.timeoutMs, { text: failing.sql, offset: failing.sqlOffset })
+      return { applied, failed: { migration, error } }
+    })).pipe(
+      Effect.catchAll((error) => {
+        const first = items[0]!
+        return Effect.succeed<BatchOutcome>({
+          applied: [],
+          failed: { migration: first.migration, error: failure(first.migration, error, 0, first.options.timeoutMs) }
+        })
+      }),
+      Effect.withSpan("effect-migrate/Journal.applyBatch", { attributes: { "migrations": items.length }, captureStackTrace: false })
+    )
+
   const revert: JournalService["revert"] = (migration, options) =>
     migration.down === undefined
       ? Effect.fail(
@@ -322,6 +433,7 @@ export const make = Effect.gen(function*() {
     ensure,
     entries,
     apply,
+    applyBatch,
     revert,
     recordFailure,
     markApplied,

@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either } from "effect"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { MigrationNotFound } from "../errors.js"
 import { Journal, type RunError, type RunOptions } from "../journal/Journal.js"
@@ -62,12 +62,13 @@ export const runOptions = (settings: MigrationSettings, migration: Migration): R
 const retryDelayMs = (attempt: number) => Math.min(10_000, 500 * 2 ** (attempt - 1))
 
 /** Applies one migration; a lock timeout (55P03) is retried with backoff up to MIGRATION_LOCK_RETRIES. */
-export const applyWithRetry = (migration: Migration) =>
+export const applyWithRetry = (migration: Migration, attemptsMade = 0) =>
   Effect.gen(function*() {
     const journal = yield* Journal
     const settings = yield* MigrationConfig
     const options = runOptions(settings, migration)
-    let attempt = 0
+    let attempt = attemptsMade
+    if (attempt > 0) yield* Effect.sleep(retryDelayMs(attempt))
     while (true) {
       const result = yield* Effect.either(journal.apply(migration, options))
       if (Either.isRight(result)) return result.right
@@ -89,6 +90,44 @@ const budgetMs = (settings: MigrationSettings, migrations: ReadonlyArray<Migrati
     return total + options.timeoutMs * (settings.lockRetries + 1) + retries
   }, 0)
 
+/** Transactional SQL migrations can share a round trip; each keeps its own transaction and journal row. */
+const batchable = (migration: Migration) => migration.up._tag === "Sql" && migration.transaction
+
+const maxBatch = 100
+
+/**
+ * A group grows (1, 2, 4, ... up to maxBatch) while groups come back within this time, and starts again at 1 after a
+ * slow one: a slow migration never holds back the log lines of many others, and a run of fast ones costs few round trips.
+ */
+const fastGroupMs = 200
+
+const isLockTimeout = (error: RunError) => error._tag === "MigrationFailed" && error.code === "55P03"
+
+/**
+ * Runs a group of pending migrations: alone through `applyWithRetry`, or several consecutive SQL ones in one
+ * round trip, where a lock timeout of one of them continues through `applyWithRetry` with its retries left.
+ */
+const applyGroup = (group: ReadonlyArray<Migration>) =>
+  Effect.gen(function*() {
+    const journal = yield* Journal
+    const settings = yield* MigrationConfig
+    if (group.length === 1) {
+      const migration = group[0]!
+      const result = yield* Effect.either(applyWithRetry(migration))
+      return Either.isRight(result)
+        ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
+        : { applied: [], failed: { migration, error: result.left } }
+    }
+    const outcome = yield* journal.applyBatch(group.map((migration) => ({ migration, options: runOptions(settings, migration) })))
+    if (outcome.failed === undefined || !isLockTimeout(outcome.failed.error) || settings.lockRetries === 0) return outcome
+    const { migration } = outcome.failed
+    yield* Events.lockRetry(migration, 1, settings.lockRetries, retryDelayMs(1))
+    const retried = yield* Effect.either(applyWithRetry(migration, 1))
+    return Either.isRight(retried)
+      ? { applied: [...outcome.applied, { migration, durationMs: retried.right }], failed: undefined }
+      : { applied: outcome.applied, failed: { migration, error: retried.left } }
+  })
+
 /** Runs each selected pending migration in its own transaction, stopping at the first failure. */
 export const execute = (plan: Plan, batch: Batch) =>
   Effect.gen(function*() {
@@ -99,16 +138,26 @@ export const execute = (plan: Plan, batch: Batch) =>
     const applied: Array<AppliedMigration> = []
     let failed: FailedMigration | undefined
     let index = 0
-    for (; index < batch.run.length; index++) {
-      const migration = batch.run[index]!
-      if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
-      const result = yield* Effect.either(applyWithRetry(migration))
-      if (Either.isRight(result)) {
-        applied.push({ ...ref(migration), durationMs: result.right })
-        yield* Events.applied(migration, result.right)
-        continue
+    let groupSize = 1
+    while (index < batch.run.length) {
+      let end = index + 1
+      if (batchable(batch.run[index]!)) {
+        while (end < batch.run.length && end - index < groupSize && batchable(batch.run[end]!)) end++
       }
-      const error: RunError = result.left
+      const group = batch.run.slice(index, end)
+      for (const migration of group) {
+        if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
+      }
+      const groupStartedAt = yield* Clock.currentTimeMillis
+      const outcome = yield* applyGroup(group)
+      groupSize = (yield* Clock.currentTimeMillis) - groupStartedAt < fastGroupMs ? Math.min(maxBatch, groupSize * 2) : 1
+      for (const { durationMs, migration } of outcome.applied) {
+        applied.push({ ...ref(migration), durationMs })
+        yield* Events.applied(migration, durationMs)
+      }
+      index += outcome.applied.length
+      if (outcome.failed === undefined) continue
+      const { error, migration } = outcome.failed
       failed = { ...ref(migration), durationMs: error.durationMs, error }
       yield* Events.failed(migration, error.durationMs, error)
       yield* journal.recordFailure(migration, error).pipe(
