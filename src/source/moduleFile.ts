@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import { pathToFileURL } from "node:url"
 import { MigrationLoadError } from "../errors.js"
 import * as Migration from "../migration.js"
+import { scanStatements } from "../sql/splitStatements.js"
 import { sqlForTransaction } from "../sql/transactionControl.js"
 import { checksum } from "./checksum.js"
 import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
@@ -118,8 +119,14 @@ export const fromDefinition = (
     return fail("timeout must be a positive whole number of milliseconds")
   }
   const inTransaction = (step: Migration.MigrationStep, field: string) => {
-    if (typeof step !== "string" || definition.transaction === false) return { step }
-    const checked = sqlForTransaction(step)
+    if (typeof step !== "string") return { step }
+    const scanned = scanStatements(step)
+    if (scanned.unterminated !== undefined) {
+      const { line, what } = scanned.unterminated
+      return { problem: `${field}: line ${line}: ${what} is never closed, so the rest of the text would be read as part of it` }
+    }
+    if (definition.transaction === false) return { step }
+    const checked = sqlForTransaction(step, scanned.statements)
     return "problem" in checked ? { problem: `${field}: ${checked.problem}` } : { step: checked.sql }
   }
   const up = inTransaction(definition.up, "up")

@@ -1,6 +1,7 @@
 import { Either } from "effect"
 import { MigrationLoadError } from "../errors.js"
 import type { Migration } from "../migration.js"
+import { scanStatements, type Unterminated } from "../sql/splitStatements.js"
 import { sqlForTransaction } from "../sql/transactionControl.js"
 import { checksum } from "./checksum.js"
 import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
@@ -73,6 +74,9 @@ const sections = (text: string): Sections => {
   }
 }
 
+const unterminatedProblem = ({ line, what }: Unterminated) =>
+  `line ${line}: ${what} is never closed, so the rest of the file (and the journal row after it) would be read as part of it`
+
 const hasSql = (text: string): boolean =>
   text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
 
@@ -93,9 +97,17 @@ export const parseSqlMigration = (file: string, fileName: string, text: string):
     return fail(`invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
   }
   const transaction = upTransaction ?? headerTransaction ?? true
-  const upSql = transaction ? sqlForTransaction(up) : { sql: up }
+  const upScan = scanStatements(up)
+  if (upScan.unterminated !== undefined) return fail(unterminatedProblem(upScan.unterminated))
+  const upSql = transaction ? sqlForTransaction(up, upScan.statements) : { sql: up }
   if ("problem" in upSql) return fail(upSql.problem)
-  const downSql = down === undefined || !hasSql(down) ? undefined : transaction ? sqlForTransaction(down) : { sql: down }
+  const downScan = down === undefined || !hasSql(down) ? undefined : scanStatements(down)
+  if (downScan?.unterminated !== undefined) return fail(`-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
+  const downSql = down === undefined || downScan === undefined
+    ? undefined
+    : transaction
+    ? sqlForTransaction(down, downScan.statements)
+    : { sql: down }
   if (downSql !== undefined && "problem" in downSql) return fail(`-- migrate:down section: ${downSql.problem}`)
   return Either.right({
     id: headers.id ?? parsed.id,

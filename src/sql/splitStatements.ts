@@ -9,14 +9,28 @@ export interface SqlStatement {
 const isIdentifierStart = (char: string) => /[A-Za-z_\u0080-\uffff]/.test(char)
 const isIdentifierPart = (char: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(char)
 
+/** A quote, dollar-quoted body or comment still open at the end of a script: everything after it would be swallowed. */
+export interface Unterminated {
+  readonly what: string
+  readonly line: number
+}
+
+export interface ScannedScript {
+  readonly statements: ReadonlyArray<SqlStatement>
+  readonly unterminated: Unterminated | undefined
+}
+
+export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => scanStatements(script).statements
+
 /**
  * Splits a script at the semicolons psql would end statements at: not inside `'...'`, `E'...'` (backslash
  * escapes), `"..."`, `$$...$$` / `$tag$...$tag$`, `--` or nested `/* *\/` comments, parentheses, nor a
  * `BEGIN ATOMIC ... END` function body. A statement's text starts at its first token (comments before it
  * are left out); statements that hold only comments are dropped.
  */
-export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => {
+export const scanStatements = (script: string): ScannedScript => {
   const text = script.replace(/\r\n?/g, "\n")
+  let unterminated: Unterminated | undefined
   const statements: Array<SqlStatement> = []
   let line = 1
   let firstTokenLine: number | undefined
@@ -72,6 +86,7 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
           k += 2
         } else k++
       }
+      if (depth > 0) unterminated ??= { what: "a /* comment", line }
       countLines(i, k)
       i = k
       continue
@@ -94,6 +109,7 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
         }
         k++
       }
+      if (k >= text.length) unterminated ??= { what: char === "'" ? "a quoted string" : "a quoted identifier", line }
       countLines(i, k + 1)
       i = k + 1
       continue
@@ -103,6 +119,7 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
       if (tag !== null) {
         token()
         const close = text.indexOf(tag[0], i + tag[0].length)
+        if (close < 0) unterminated ??= { what: `a ${tag[0]} dollar-quoted body`, line }
         const end = close < 0 ? text.length : close + tag[0].length
         countLines(i, end)
         i = end
@@ -135,5 +152,5 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
     i++
   }
   finish(text.length)
-  return statements
+  return { statements, unterminated }
 }

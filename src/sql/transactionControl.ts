@@ -1,4 +1,4 @@
-import { splitStatements } from "./splitStatements.js"
+import { type SqlStatement, splitStatements } from "./splitStatements.js"
 
 const opens = /^(BEGIN|START\s+TRANSACTION)(\s+(WORK|TRANSACTION))?(\s+(ISOLATION|READ|NOT|DEFERRABLE)\b[\s\S]*)?$/i
 // SAVEPOINT, RELEASE and ROLLBACK TO work inside the migration's transaction and are left alone.
@@ -16,9 +16,11 @@ export type TransactionControl =
  * `BEGIN; ... COMMIT;` pair is blanked out (same length, so error positions and lines still match);
  * any other (a COMMIT half way, a ROLLBACK) would break "rolled back if and only if it failed".
  */
-export const transactionControl = (sql: string): TransactionControl => {
+export const transactionControl = (
+  sql: string,
+  statements: ReadonlyArray<SqlStatement> = splitStatements(sql)
+): TransactionControl => {
   const text = sql.replace(/\r\n?/g, "\n")
-  const statements = splitStatements(text)
   const found = statements.filter((statement) => control.test(statement.text))
   if (found.length === 0) return { _tag: "None" }
   const first = statements[0]!
@@ -36,8 +38,11 @@ export const transactionControl = (sql: string): TransactionControl => {
  * The SQL to run in the migration's transaction, or why it cannot be: what a loader reports for a file
  * that commits or rolls back on its own.
  */
-export const sqlForTransaction = (sql: string): { readonly sql: string } | { readonly problem: string } => {
-  const found = transactionControl(sql)
+export const sqlForTransaction = (
+  sql: string,
+  statements?: ReadonlyArray<SqlStatement>
+): { readonly sql: string } | { readonly problem: string } => {
+  const found = transactionControl(sql, statements)
   switch (found._tag) {
     case "None":
       return { sql }

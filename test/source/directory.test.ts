@@ -214,6 +214,12 @@ describe("load errors name the file", () => {
     ["an invalid timestamp (object)", "widgets.js", "export default { id: 'w', timestamp: '2024-01-01', up: 'SELECT 1' }", /invalid timestamp "2024-01-01"/],
     ["an empty SQL file", "20240101000000_empty.sql", "-- name: Empty\n", /no SQL to run/],
     [
+      "an unclosed quote in a SQL file",
+      "20240101000000_unclosed.sql",
+      "CREATE TABLE a (id int);\nINSERT INTO a VALUES ('x);",
+      /line 2: a quoted string is never closed/
+    ],
+    [
       "a COMMIT inside a transactional SQL file",
       "20240101000000_commits.sql",
       "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);",

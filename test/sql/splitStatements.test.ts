@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest"
-import { splitStatements } from "../../src/sql/splitStatements.js"
+import { scanStatements, splitStatements } from "../../src/sql/splitStatements.js"
 
 const texts = (script: string) => splitStatements(script).map((statement) => statement.text)
 
@@ -135,5 +135,15 @@ describe("splitStatements", () => {
     const statements = splitStatements(await readFile("sql/enable-rls.sql", "utf8"))
     expect(statements.length).toBeGreaterThanOrEqual(8)
     for (const statement of statements) expect(statement.text).not.toMatch(/^\s*(--|$)/)
+  })
+})
+
+describe("scanStatements", () => {
+  it("reports a quote, dollar-quoted body or comment left open, with its line", () => {
+    expect(scanStatements("SELECT 1;\nSELECT 'oops;").unterminated).toEqual({ what: "a quoted string", line: 2 })
+    expect(scanStatements('SELECT "x;').unterminated).toEqual({ what: "a quoted identifier", line: 1 })
+    expect(scanStatements("\n\nDO $body$ BEGIN NULL; END").unterminated).toEqual({ what: "a $body$ dollar-quoted body", line: 3 })
+    expect(scanStatements("SELECT 1; /* /* nested */").unterminated).toEqual({ what: "a /* comment", line: 1 })
+    expect(scanStatements("SELECT 'a''b', E'c\\'d', $$x$$; /* ok */ -- fine").unterminated).toBeUndefined()
   })
 })
