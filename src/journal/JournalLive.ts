@@ -174,8 +174,8 @@ export const make = Effect.gen(function*() {
   const ensure: JournalService["ensure"] = Effect.gen(function*() {
     const [state] = yield* sql.unsafe<{ schema_exists: boolean; columns: ReadonlyArray<string> | string | null }>(
       `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${quoteLiteral(settings.schema)}) AS schema_exists,
-              ARRAY(SELECT column_name::text FROM information_schema.columns
-                     WHERE table_schema = ${quoteLiteral(settings.schema)} AND table_name = ${quoteLiteral(settings.table)}) AS columns`
+              ARRAY(SELECT attname::text FROM pg_attribute
+                     WHERE attrelid = to_regclass(${quoteLiteral(table)}) AND attnum > 0 AND NOT attisdropped) AS columns`
     )
     const columns = state === undefined || state.columns === null
       ? []
