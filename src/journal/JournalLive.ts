@@ -330,8 +330,23 @@ export const make = Effect.gen(function*() {
       return { applied, failed: undefined } satisfies BatchOutcome
     })
 
-  const applyBatch: JournalService["applyBatch"] = (items) =>
+  /**
+   * Sends the batch on a connection of its own, and closes any transaction a failure left open on it. The connection
+   * is given back before the journal is read: PGlite's pool has only one.
+   */
+  const sendBatch = (text: string, budgetMs: number) =>
     Effect.scoped(Effect.gen(function*() {
+      const connection = yield* Effect.uninterruptible(sql.reserve)
+      const result = yield* connection.executeRaw(text, []).pipe(
+        Effect.timeoutFail({ duration: budgetMs, onTimeout: () => "timeout" as const }),
+        Effect.either
+      )
+      if (result._tag === "Left") yield* Effect.ignore(connection.executeRaw("ROLLBACK", []))
+      return result
+    }))
+
+  const applyBatch: JournalService["applyBatch"] = (items) =>
+    Effect.gen(function*() {
       const startedAt = Date.now()
       const parts: Array<{ readonly item: BatchItem; readonly sqlOffset: number; readonly sql: string }> = []
       let text = ""
@@ -342,20 +357,14 @@ export const make = Effect.gen(function*() {
         parts.push({ item, sqlOffset: text.length + prefix.length, sql: migrationSql })
         text += `${prefix}${migrationSql}\n;\n${recordAppliedSql(item.migration, serverDuration)};\nCOMMIT;\n`
       }
-      const connection = yield* Effect.uninterruptible(sql.reserve)
-      const budgetMs = items.reduce((total, item) => total + item.options.timeoutMs, 0)
-      const result = yield* connection.executeRaw(text, []).pipe(
-        Effect.timeoutFail({ duration: budgetMs, onTimeout: () => "timeout" as const }),
-        Effect.either
-      )
+      const result = yield* sendBatch(text, items.reduce((total, item) => total + item.options.timeoutMs, 0))
       if (result._tag === "Right") {
         const durations = new Map(batchRows(result.right).map((row) => [String(row[batchIdColumn]), Number(row.duration ?? 0)]))
         if (durations.size === items.length) {
           return { applied: items.map((item) => ({ migration: item.migration, durationMs: durations.get(item.migration.id) ?? 0 })), failed: undefined }
         }
       }
-      // Cut short: close any transaction left open, then the journal says which migrations committed.
-      yield* Effect.ignore(connection.executeRaw("ROLLBACK", []))
+      // Cut short: the journal says which migrations committed.
       const committed = yield* Effect.either(appliedOf(items))
       const durations = committed._tag === "Right" ? committed.right : new Map<string, number>()
       const appliedCount = parts.findIndex((part) => !durations.has(part.item.migration.id))
@@ -388,7 +397,7 @@ export const make = Effect.gen(function*() {
         ? timeoutFailure(migration, elapsed, options.timeoutMs, undefined, failingStatement("", failing.sql))
         : failure(migration, result.left, elapsed, options.timeoutMs, { text: failing.sql, offset: failing.sqlOffset })
       return { applied, failed: { migration, error } }
-    })).pipe(
+    }).pipe(
       Effect.catchAll((error) => {
         const first = items[0]!
         return Effect.succeed<BatchOutcome>({

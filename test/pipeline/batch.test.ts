@@ -89,4 +89,16 @@ describe("SQL migrations sent in groups", () => {
         )
         expect(sleeping).toEqual([])
       })))
+
+  it.live("on PGlite too, whose pool has one connection: the journal is read after the group's connection is back", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() =>
+        migrationDir(files(8, { 6: "CREATE TABLE step_6 (id int);\nINSERT INTO missing_table VALUES (1);" }))
+      )
+      const { result } = yield* runLive({ databaseUrl: "pglite:memory", migrationsDir: dir, rlsFile: "none" })
+      const report = reportOf(result)
+      expect(report.applied.map((m) => m.name)).toEqual(["Step 1", "Step 2", "Step 3", "Step 4", "Step 5"])
+      expect(report.failed.map((m) => m.name)).toEqual(["Step 6"])
+      expect(report.skipped.map((m) => m.name)).toEqual(["Step 7", "Step 8"])
+    }), 60_000)
 })
