@@ -6,8 +6,12 @@ export interface SqlStatement {
   readonly offset: number
 }
 
-const isIdentifierStart = (char: string) => /[A-Za-z_\u0080-\uffff]/.test(char)
-const isIdentifierPart = (char: string) => /[A-Za-z0-9_$\u0080-\uffff]/.test(char)
+// Character classes by code, not by regular expression: every file is scanned at every start.
+const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128
+const isIdentifierStart = (char: string) => isLetter(char.charCodeAt(0))
+const isIdentifierCode = (code: number) => isLetter(code) || (code >= 48 && code <= 57) || code === 36
+const isIdentifierPart = (char: string) => isIdentifierCode(char.charCodeAt(0))
+const isSpace = (char: string) => char === " " || char === "\t" || char === "\n" || char === "\r" || char === "\f" || char === "\v"
 
 /** A quote, dollar-quoted body or comment still open at the end of a script: everything after it would be swallowed. */
 export interface Unterminated {
@@ -129,7 +133,7 @@ export const scanStatements = (script: string): ScannedScript => {
     if (isIdentifierStart(char)) {
       token()
       let k = i + 1
-      while (k < text.length && isIdentifierPart(text[k]!)) k++
+      while (k < text.length && isIdentifierCode(text.charCodeAt(k))) k++
       const word = text.slice(i, k).toUpperCase()
       firstWord ??= word
       if (firstWord === "CREATE") {
@@ -148,7 +152,7 @@ export const scanStatements = (script: string): ScannedScript => {
       i++
       continue
     }
-    if (!/\s/.test(char)) token()
+    if (!isSpace(char)) token()
     i++
   }
   finish(text.length)
