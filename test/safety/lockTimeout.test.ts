@@ -73,4 +73,36 @@ describe("MIGRATION_LOCK_TIMEOUT", () => {
     const [row] = await db.current.query<{ status: string }>("SELECT status FROM journal_b WHERE id = '20240102000000_add_total'")
     expect(row?.status).toBe("applied")
   })
+
+  it("retries a migration that hits lock_timeout inside a group of SQL migrations, after the ones before it committed", async () => {
+    const dir = await dirs.make({ "20240101000000_carts.sql": "CREATE TABLE carts (id int);\n" })
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: dir, RLS_FILE: "none", MIGRATION_TABLE: "journal_c", LOG_FORMAT: "json" }
+    expect((await runCli([], env)).code).toBe(0)
+    // Three pending: sent as [widgets] then [gadgets, add_note]; add_note waits on the lock held below.
+    await writeFiles(dir, {
+      "20240102000000_widgets.sql": "CREATE TABLE widgets (id int);\n",
+      "20240103000000_gadgets.sql": "CREATE TABLE gadgets (id int);\n",
+      "20240104000000_add_note.sql": "ALTER TABLE carts ADD COLUMN note text;\n"
+    })
+    const holder = await holdTable("carts")
+    const running = startCli([], { ...env, MIGRATION_LOCK_TIMEOUT: "200", MIGRATION_LOCK_RETRIES: "5" })
+    await running.waitFor("db_migration_lock_retry")
+    await holder.release()
+    const result = await running.result
+    expect(result.code, result.output).toBe(0)
+    const events = jsonLines(result.stdout)
+    expect(events.filter((event) => event.event === "db_migration_applied").map((event) => event.migration_id)).toEqual([
+      "20240102000000_widgets",
+      "20240103000000_gadgets",
+      "20240104000000_add_note"
+    ])
+    expect(events.find((event) => event.event === "db_migration_lock_retry")).toMatchObject({
+      migration_id: "20240104000000_add_note",
+      attempt: 1,
+      retries: 5
+    })
+    const rows = await db.current.query<{ id: string; status: string }>("SELECT id, status FROM journal_c ORDER BY id")
+    expect(rows.map((row) => row.status)).toEqual(["applied", "applied", "applied", "applied"])
+  })
 })
+
