@@ -66,8 +66,8 @@ const failure = (
   let statement: string | undefined
   let where = ""
   if (script !== undefined && info.position !== undefined) {
-    const at = info.position - 1 - script.offset
-    if (at >= 0 && at <= script.text.length) {
+    const at = indexOfCharacter(script.text, info.position - 1 - script.offset)
+    if (info.position - 1 - script.offset >= 0 && at <= script.text.length) {
       const line = script.text.slice(0, at).split("\n").length
       where = ` (line ${line})`
       const statements = splitStatements(script.text)
@@ -147,6 +147,26 @@ const partAt = (parts: ReadonlyArray<{ readonly sqlOffset: number }>, position: 
   return index
 }
 
+/** Length in characters (code points), as PostgreSQL counts error positions. */
+const codePoints = (text: string): number => {
+  let surrogatePairs = 0
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i)
+    if (code >= 0xd800 && code <= 0xdbff) surrogatePairs++
+  }
+  return text.length - surrogatePairs
+}
+
+/** The UTF-16 index of the n-th character (code point) of a text. */
+const indexOfCharacter = (text: string, n: number): number => {
+  let index = 0
+  for (let seen = 0; seen < n && index < text.length; seen++) {
+    const code = text.charCodeAt(index)
+    index += code >= 0xd800 && code <= 0xdbff ? 2 : 1
+  }
+  return index
+}
+
 const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION", schema: string) =>
   `SET ${scope} statement_timeout = ${Math.max(0, Math.round(options.timeoutMs))}; ` +
   `SET ${scope} lock_timeout = ${Math.max(0, Math.round(options.lockTimeoutMs))}; ${searchPathSql(schema, scope)}`
@@ -161,15 +181,26 @@ export const make = Effect.gen(function*() {
    * `applied` one makes the primary key fail the transaction: a migration is applied once, even by a runner
    * that lost the migration lock.
    */
-  const recordAppliedSql = (migration: Migration, duration: string) =>
+  const recordAppliedSql = (migration: Migration, duration: string, appliedAt = "now()") =>
     `DELETE FROM ${table} WHERE id = ${quoteLiteral(migration.id)} AND status IS DISTINCT FROM 'applied';
      INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
      VALUES (${quoteLiteral(migration.id)}, ${quoteLiteral(migration.name)}, ${
       migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
-    }, now(), ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
+    }, ${appliedAt}, ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
      RETURNING id AS ${batchIdColumn}, duration`
 
   const serverDuration = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
+
+  // In one message of several transactions, now() is the message's arrival for all of them: a grouped migration
+  // records its own start instead, and measures its duration, applied time and whole-migration timeout from it.
+  const groupStart = "current_setting('effect_migrate.started')::timestamptz"
+  const groupDuration = `(extract(epoch FROM clock_timestamp() - ${groupStart}) * 1000)::integer`
+  const startSql = "SELECT set_config('effect_migrate.started', clock_timestamp()::text, true);"
+  /** Statements are bounded one by one by statement_timeout; this fails a grouped migration that overran as a whole. */
+  const wholeTimeoutSql = (timeoutMs: number) =>
+    `DO $effect_migrate$ BEGIN IF ${groupDuration} > ${Math.max(0, Math.round(timeoutMs))} THEN ` +
+    `RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = 'canceling the migration: it ran longer than its timeout of ` +
+    `${Math.max(0, Math.round(timeoutMs))}ms'; END IF; END $effect_migrate$;`
 
   const ensure: JournalService["ensure"] = Effect.gen(function*() {
     const [state] = yield* sql.unsafe<{ schema_exists: boolean; columns: ReadonlyArray<string> | string | null }>(
@@ -350,12 +381,17 @@ export const make = Effect.gen(function*() {
       const startedAt = Date.now()
       const parts: Array<{ readonly item: BatchItem; readonly sqlOffset: number; readonly sql: string }> = []
       let text = ""
+      let characters = 0
       for (const item of items) {
         const body = item.migration.up
         const migrationSql = body._tag === "Sql" ? body.sql : ""
-        const prefix = `BEGIN;\n${settingsSql(item.options, "LOCAL", settings.schema)}\n`
-        parts.push({ item, sqlOffset: text.length + prefix.length, sql: migrationSql })
-        text += `${prefix}${migrationSql}\n;\n${recordAppliedSql(item.migration, serverDuration)};\nCOMMIT;\n`
+        const prefix = `BEGIN;\n${startSql}\n${settingsSql(item.options, "LOCAL", settings.schema)}\n`
+        // PostgreSQL reports error positions in characters: count code points, not UTF-16 units.
+        parts.push({ item, sqlOffset: characters + codePoints(prefix), sql: migrationSql })
+        const part = `${prefix}${migrationSql}\n;\n${wholeTimeoutSql(item.options.timeoutMs)}\n` +
+          `${recordAppliedSql(item.migration, groupDuration, groupStart)};\nCOMMIT;\n`
+        text += part
+        characters += codePoints(part)
       }
       const result = yield* sendBatch(text, items.reduce((total, item) => total + item.options.timeoutMs, 0))
       if (result._tag === "Right") {
@@ -367,12 +403,15 @@ export const make = Effect.gen(function*() {
       // Cut short: the journal says which migrations committed.
       const committed = yield* Effect.either(appliedOf(items))
       const durations = committed._tag === "Right" ? committed.right : new Map<string, number>()
-      const appliedCount = parts.findIndex((part) => !durations.has(part.item.migration.id))
-      const failing = parts[appliedCount < 0 ? 0 : appliedCount]!
-      const applied = parts.slice(0, Math.max(0, appliedCount)).map((part) => ({
+      const firstUncommitted = parts.findIndex((part) => !durations.has(part.item.migration.id))
+      const appliedCount = committed._tag === "Left" ? 0 : firstUncommitted < 0 ? parts.length : firstUncommitted
+      const applied = parts.slice(0, appliedCount).map((part) => ({
         migration: part.item.migration,
         durationMs: durations.get(part.item.migration.id) ?? 0
       }))
+      // Everything committed and only the answer was lost (a timeout or a dropped connection at the very end).
+      if (appliedCount === parts.length) return { applied, failed: undefined }
+      const failing = parts[appliedCount]!
       if (result._tag === "Left" && result.left !== "timeout") {
         // PostgreSQL parses the whole text before running any of it: a syntax error in a later migration stops the
         // batch before the earlier ones ran. Those then run one at a time, for an exact account.

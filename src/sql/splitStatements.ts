@@ -97,6 +97,7 @@ export const scanStatements = (script: string): ScannedScript => {
     }
     if (char === "'" || char === '"') {
       token()
+      previousWord = undefined
       const escapes = char === "'" && /[eE]/.test(text[i - 1] ?? "") && !isIdentifierPart(text[i - 2] ?? "")
       let k = i + 1
       while (k < text.length) {
@@ -152,7 +153,11 @@ export const scanStatements = (script: string): ScannedScript => {
       i++
       continue
     }
-    if (!isSpace(char)) token()
+    if (!isSpace(char)) {
+      token()
+      // BEGIN ATOMIC only when the two words stand side by side: not `CREATE TABLE begin (atomic int)`.
+      previousWord = undefined
+    }
     i++
   }
   finish(text.length)

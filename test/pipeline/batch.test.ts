@@ -101,4 +101,46 @@ describe("SQL migrations sent in groups", () => {
       expect(report.failed.map((m) => m.name)).toEqual(["Step 6"])
       expect(report.skipped.map((m) => m.name)).toEqual(["Step 7", "Step 8"])
     }), 60_000)
+
+  it.live("characters outside the BMP before a later syntax error do not shift the blame onto an earlier migration", () =>
+    withFreshDatabase("batch_emoji", (db) =>
+      Effect.gen(function*() {
+        const emoji = "\u{1F600}".repeat(20)
+        const dir = yield* Effect.promise(() =>
+          migrationDir(files(5, {
+            4: `-- seed ${emoji}\nCREATE TABLE step_4 (v text);\nINSERT INTO step_4 VALUES ('${emoji}');`,
+            5: "CREATE TABLE step_5 (id int);\nSELEC 1;"
+          }))
+        )
+        const { result } = yield* runLive({ databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" })
+        const report = reportOf(result)
+        expect(report.applied.map((m) => m.name)).toEqual(["Step 1", "Step 2", "Step 3", "Step 4"])
+        expect(report.failed.map((m) => m.name)).toEqual(["Step 5"])
+        expect(report.failure).toMatchObject({ code: "42601", statement: "SELEC 1" })
+      })))
+
+  it.live("each migration of a group records its own duration, and one that overruns its timeout as a whole fails", () =>
+    withFreshDatabase("batch_durations", (db) =>
+      Effect.gen(function*() {
+        // Groups: [1] [2 3] [4 5 6 7]. Step 6: two statements, each under the 1 s statement_timeout, together over
+        // the migration's timeout.
+        const dir = yield* Effect.promise(() =>
+          migrationDir(files(7, {
+            4: "CREATE TABLE step_4 (id int);\nSELECT pg_sleep(0.3);",
+            6: "CREATE TABLE step_6 (id int);\nSELECT pg_sleep(0.6);\nSELECT pg_sleep(0.6);"
+          }))
+        )
+        const { result } = yield* runLive({ databaseUrl: db.url, migrationsDir: dir, rlsFile: "none", timeoutMs: 1_000 })
+        const report = reportOf(result)
+        expect(report.applied.map((m) => m.name)).toEqual(["Step 1", "Step 2", "Step 3", "Step 4", "Step 5"])
+        expect(report.failure).toMatchObject({ _tag: "MigrationTimeout", id: expect.stringContaining("step_6") })
+        expect(report.skipped.map((m) => m.name)).toEqual(["Step 7"])
+        expect(yield* tables(db)).toEqual(["step_1", "step_2", "step_3", "step_4", "step_5"])
+        const rows = yield* Effect.promise(() =>
+          db.query<{ duration: number }>("SELECT duration FROM migrations WHERE status = 'applied' ORDER BY id")
+        )
+        // Step 5 shares a round trip with step 4 and took milliseconds, not step 4's 300.
+        expect(rows[3]!.duration).toBeGreaterThanOrEqual(300)
+        expect(rows[4]!.duration).toBeLessThan(250)
+      })))
 })

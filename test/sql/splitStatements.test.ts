@@ -147,3 +147,13 @@ describe("scanStatements", () => {
     expect(scanStatements("SELECT 'a''b', E'c\\'d', $$x$$; /* ok */ -- fine").unterminated).toBeUndefined()
   })
 })
+
+describe("BEGIN ATOMIC", () => {
+  it("needs the two words side by side: a column named atomic in a table named begin is no function body", () => {
+    expect(texts("CREATE TABLE begin (atomic int);\nCOMMIT;\nSELECT 1;")).toEqual([
+      "CREATE TABLE begin (atomic int)",
+      "COMMIT",
+      "SELECT 1"
+    ])
+  })
+})
