@@ -149,6 +149,7 @@ const partAt = (parts: ReadonlyArray<{ readonly sqlOffset: number }>, position: 
 
 /** Length in characters (code points), as PostgreSQL counts error positions. */
 const codePoints = (text: string): number => {
+  if (!/[\ud800-\udbff]/.test(text)) return text.length
   let surrogatePairs = 0
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i)
