@@ -3,22 +3,13 @@
 import { NodeContext } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
+import { printLayerBuildTimes } from "../lib/timeLayerBuilds.mjs"
 
 const options = { loader: PgMigrator.fromFileSystem(process.env.MIGRATIONS_DIR) }
 const client = PgClient.layer({ url: Redacted.make(process.env.DATABASE_URL) })
 
 if (process.argv.includes("--in-process")) {
-  const build = Effect.scoped(Layer.build(PgMigrator.layer(options).pipe(Layer.provide(client), Layer.provide(NodeContext.layer))))
-  const time = async () => {
-    const started = performance.now()
-    await Effect.runPromise(build)
-    return performance.now() - started
-  }
-  const ms = await time()
-  const warm = []
-  for (let i = 0; i < 5; i++) warm.push(await time())
-  warm.sort((a, b) => a - b)
-  process.stdout.write(JSON.stringify({ ms, warmMs: warm[2] }) + "\n")
+  await printLayerBuildTimes(PgMigrator.layer(options).pipe(Layer.provide(client), Layer.provide(NodeContext.layer)))
 } else {
   await Effect.runPromise(PgMigrator.run(options).pipe(Effect.provide(Layer.merge(client, NodeContext.layer))))
 }
