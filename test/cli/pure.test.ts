@@ -8,31 +8,17 @@ import { rollbackTargets } from "../../src/cli/rollback.js"
 import type { JournalEntry } from "../../src/journal/Journal.js"
 import type { Migration } from "../../src/migration.js"
 import { plan } from "../../src/stages/discover.js"
+import { journalEntry, sqlMigration } from "../support/fixtures.js"
 
-const migration = (id: string, down = true): Migration => ({
-  id,
-  name: id,
-  description: undefined,
-  timestamp: Number(id.slice(0, 14)),
-  up: { _tag: "Sql", sql: "SELECT 1" },
-  down: down ? { _tag: "Sql", sql: "SELECT 2" } : undefined,
-  transaction: true,
-  timeoutMs: undefined,
-  checksum: undefined,
-  source: `${id}.sql`
-})
+const migration = (id: string, down = true): Migration =>
+  sqlMigration({
+    id,
+    timestamp: Number(id.slice(0, 14)),
+    down: down ? { _tag: "Sql", sql: "SELECT 2" } : undefined,
+    source: `${id}.sql`
+  })
 
-const applied = (id: string, status = "applied"): JournalEntry => ({
-  id,
-  name: id,
-  description: null,
-  appliedAt: new Date(0),
-  durationMs: 1,
-  status,
-  checksum: null,
-  error: null,
-  timestamp: null
-})
+const applied = (id: string, status = "applied"): JournalEntry => journalEntry({ id, status })
 
 const a = "20240101000000_a"
 const b = "20240102000000_b"

@@ -7,32 +7,14 @@ import type { Migration } from "../../src/migration.js"
 import { runMigrations } from "../../src/program.js"
 import { plan } from "../../src/stages/discover.js"
 import { testLayer } from "../../src/testing.js"
+import { journalEntry, sqlMigration } from "../support/fixtures.js"
 import { runMocked } from "./support.js"
 
-const migration = (id: string, timestamp: number, checksum?: string): Migration => ({
-  id,
-  name: id.toUpperCase(),
-  description: undefined,
-  timestamp,
-  up: { _tag: "Sql", sql: "SELECT 1" },
-  down: undefined,
-  transaction: true,
-  timeoutMs: undefined,
-  checksum,
-  source: "code"
-})
+const migration = (id: string, timestamp: number, checksum?: string): Migration =>
+  sqlMigration({ id, name: id.toUpperCase(), timestamp, checksum })
 
-const entry = (id: string, status: string, checksum: string | null = null): JournalEntry => ({
-  id,
-  name: id,
-  description: null,
-  appliedAt: new Date(0),
-  durationMs: 1,
-  status,
-  checksum,
-  error: status === "failed" ? "boom" : null,
-  timestamp: null
-})
+const entry = (id: string, status: string, checksum: string | null = null): JournalEntry =>
+  journalEntry({ id, status, checksum, error: status === "failed" ? "boom" : null })
 
 describe("plan (pure)", () => {
   const a = migration("a", 1)
