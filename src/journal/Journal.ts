@@ -1,4 +1,4 @@
-import { Context, type Effect } from "effect"
+import { Context, Effect } from "effect"
 import type { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
 import type { Migration } from "../migration.js"
 
@@ -66,6 +66,25 @@ export interface JournalService {
   /** Stores a new checksum for an applied migration (`repair`); false when there is no row. */
   readonly updateChecksum: (id: string, checksum: string | null) => Effect.Effect<boolean, DatabaseError>
 }
+
+/**
+ * A batch applied one migration at a time through `apply`, after the ones already `done`: for journals that have no
+ * cheaper way, and for the part of a batch whose account must be exact.
+ */
+export const applyOneByOne = (
+  apply: JournalService["apply"],
+  items: ReadonlyArray<BatchItem>,
+  done: BatchOutcome["applied"] = []
+): Effect.Effect<BatchOutcome> =>
+  Effect.gen(function*() {
+    const applied = [...done]
+    for (const { migration, options } of items) {
+      const result = yield* Effect.either(apply(migration, options))
+      if (result._tag === "Left") return { applied, failed: { migration, error: result.left } }
+      applied.push({ migration, durationMs: result.right })
+    }
+    return { applied, failed: undefined }
+  })
 
 /** Owns every statement that touches the journal table. */
 export class Journal extends Context.Tag("effect-migrate/Journal")<Journal, JournalService>() {}

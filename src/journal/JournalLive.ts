@@ -11,6 +11,7 @@ import { quoteIdentifier, quoteLiteral } from "../sql/quote.js"
 import { searchPathSql } from "../sql/searchPath.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import {
+  applyOneByOne,
   type BatchItem,
   type BatchOutcome,
   Journal,
@@ -351,17 +352,6 @@ export const make = Effect.gen(function*() {
       `SELECT id, duration FROM ${table} WHERE status = 'applied' AND id IN (${items.map((item) => quoteLiteral(item.migration.id)).join(", ")})`
     ).pipe(Effect.map((rows) => new Map(rows.map((row) => [row.id, Number(row.duration ?? 0)]))))
 
-  const applyOneByOne = (items: ReadonlyArray<BatchItem>, done: BatchOutcome["applied"]) =>
-    Effect.gen(function*() {
-      const applied = [...done]
-      for (const { migration, options } of items) {
-        const result = yield* Effect.either(apply(migration, options))
-        if (result._tag === "Left") return { applied, failed: { migration, error: result.left } } satisfies BatchOutcome
-        applied.push({ migration, durationMs: result.right })
-      }
-      return { applied, failed: undefined } satisfies BatchOutcome
-    })
-
   /**
    * Sends the batch on a connection of its own, and closes any transaction a failure left open on it. The connection
    * is given back before the journal is read: PGlite's pool has only one.
@@ -419,7 +409,7 @@ export const make = Effect.gen(function*() {
         const position = pgErrorInfo(result.left).position
         const erring = position === undefined ? -1 : partAt(parts, position)
         if (erring >= 0 && failing !== parts[erring]) {
-          return yield* applyOneByOne(items.slice(applied.length), applied)
+          return yield* applyOneByOne(apply, items.slice(applied.length), applied)
         }
       }
       const elapsed = Math.max(0, Date.now() - startedAt - applied.reduce((total, part) => total + part.durationMs, 0))

@@ -1,8 +1,8 @@
-import { Effect, Either, Layer } from "effect"
+import { Effect, Layer } from "effect"
 import { MigrationFailed, MigrationTimeout } from "../errors.js"
 import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
-import { type BatchOutcome, Journal, type JournalEntry, type JournalService, type RunOptions } from "./Journal.js"
+import { applyOneByOne, Journal, type JournalEntry, type JournalService, type RunOptions } from "./Journal.js"
 
 export interface MemoryJournalOptions {
   /** Rows already in the journal. */
@@ -98,16 +98,7 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
       ensure: Effect.void,
       entries: Effect.sync(() => [...rows.values()]),
       apply,
-      applyBatch: (batch) =>
-        Effect.gen(function*() {
-          const applied: Array<BatchOutcome["applied"][number]> = []
-          for (const { migration, options: runOptions } of batch) {
-            const result = yield* Effect.either(apply(migration, runOptions))
-            if (Either.isLeft(result)) return { applied, failed: { migration, error: result.left } }
-            applied.push({ migration, durationMs: result.right })
-          }
-          return { applied, failed: undefined }
-        }),
+      applyBatch: (batch) => applyOneByOne(apply, batch),
       revert: (migration, runOptions) => run(migration, runOptions.timeoutMs, () => rows.delete(migration.id)),
       recordFailure: (migration, error) =>
         Effect.sync(() => void record(migration, "failed", error.durationMs, error.message)),
