@@ -116,29 +116,33 @@ const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
   })
 
 /**
- * Connects once to check the server (and its version), then opens the pool; ended when the scope closes.
+ * Opens the pool and its first connection (checking the server is there); ended when the scope closes.
  * If this process dies mid-migration, client_connection_check_interval (PostgreSQL 14+) makes the server
  * notice within the interval and roll back, instead of finishing (and committing) an orphaned migration.
+ * A server older than 14 rejects that setting (42704): only then is the pool opened again without it.
  */
 const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
-        const probe = new Pg.Client(config(false))
-        probe.on("error", () => {})
-        let version: number
-        try {
-          await probe.connect()
-          const result = await probe.query<{ version: number }>(
-            "SELECT current_setting('server_version_num')::int AS version"
-          )
-          version = result.rows[0]?.version ?? 0
-        } finally {
-          await probe.end().catch(() => {})
+        const connect = async (checkClient: boolean) => {
+          const pool = new Pg.Pool(config(checkClient))
+          pool.on("error", () => {})
+          try {
+            // The connection made here stays in the pool for the queries that follow.
+            await pool.query("SELECT 1")
+            return pool
+          } catch (error) {
+            await pool.end().catch(() => {})
+            throw error
+          }
         }
-        const pool = new Pg.Pool(config(version >= 140_000))
-        pool.on("error", () => {})
-        return pool
+        try {
+          return await connect(true)
+        } catch (error) {
+          if (pgErrorInfo(error).code !== "42704") throw error
+          return await connect(false)
+        }
       },
       catch: (cause) => cause
     }),
