@@ -95,7 +95,8 @@ export const loadDirectory = (
       return Effect.zipWith(
         loadSqlFiles(directory, sqlNames),
         Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
-        (sql, modules) => [...sql, ...modules]
+        (sql, modules) => [...sql, ...modules],
+        { concurrent: true }
       )
     }),
     Effect.flatMap(rejectDuplicates)

@@ -20,9 +20,9 @@ export const transactionControl = (
   sql: string,
   statements: ReadonlyArray<SqlStatement> = splitStatements(sql)
 ): TransactionControl => {
-  const text = sql.replace(/\r\n?/g, "\n")
   const found = statements.filter((statement) => control.test(statement.text))
   if (found.length === 0) return { _tag: "None" }
+  const text = sql.replace(/\r\n?/g, "\n")
   const first = statements[0]!
   const last = statements.at(-1)!
   if (found.length === 2 && found[0] === first && found[1] === last && opens.test(first.text) && closes.test(last.text)) {
