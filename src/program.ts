@@ -20,7 +20,8 @@ export interface RunOptions {
   readonly rls?: boolean | undefined
 }
 
-const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
+/** `RLS_FILE=none` (or empty, off, false) skips the RLS stage. */
+export const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
 /** The five stages, under one migration lock held from before the journal is touched until after RLS. */
 export const pipeline = (options: RunOptions, startedAt: number) =>

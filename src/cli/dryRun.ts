@@ -2,6 +2,7 @@ import { Effect, Either } from "effect"
 import { readFile } from "node:fs/promises"
 import * as path from "node:path"
 import { MigrationConfig } from "../config.js"
+import { rlsDisabled } from "../program.js"
 import type { Migration, MigrationBody } from "../migration.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import type { Plan } from "../stages/discover.js"
@@ -16,7 +17,6 @@ export interface DryRunPlan {
   readonly rls: { readonly file: string; readonly statements: number | undefined } | undefined
 }
 
-const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
 const kind = (body: MigrationBody) => (body._tag === "Sql" ? "SQL" : body._tag === "Effect" ? "Effect" : "legacy function")
 

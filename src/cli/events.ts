@@ -1,13 +1,11 @@
 import { LogLevel } from "effect"
-import { emit, type FailureDetail } from "../logging/events.js"
+import { emit, type FailureDetail, preview, who } from "../logging/events.js"
 import { hintForAbort } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 
 /** Log events of the operator commands (down, mark-*, reset, repair), in the format of the pipeline's. */
 
 type Ref = Pick<Migration, "id" | "name">
-
-const who = (migration: Ref) => ({ migration_id: migration.id, migration_name: migration.name })
 
 const detail = (failure: FailureDetail) => ({ error: failure.message, code: failure.code, hint: failure.hint })
 
@@ -23,11 +21,6 @@ export const reverted = (migration: Ref, durationMs: number) =>
     ...who(migration),
     duration_ms: durationMs
   })
-
-const preview = (statement: string): string => {
-  const oneLine = statement.replace(/\s+/g, " ").trim()
-  return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine
-}
 
 export const revertFailed = (migration: Ref, durationMs: number, failure: FailureDetail) =>
   emit(LogLevel.Error, "db_migration_revert_failed", `❌ Migration ${migration.name}: REVERT FAILED (${durationMs}ms)`, {

@@ -2,7 +2,6 @@ import { Command } from "@effect/cli"
 import { NodeContext } from "@effect/platform-node"
 import { Cause, Effect, Exit, Fiber } from "effect"
 import { passwordsIn, redactWrites } from "../database/redaction.js"
-import { redactPassword } from "../database/target.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
 import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
@@ -58,8 +57,6 @@ const describe = (error: unknown): { readonly tag: string; readonly message: str
   return { tag: "Unknown", message: String(error) }
 }
 
-const scrub = (text: string) => redactPassword(process.env.DATABASE_URL ?? "", text)
-
 const program = Effect.suspend(() => cli(process.argv)).pipe(
   Effect.catchAll((error) =>
     Effect.sync(() => {
@@ -67,14 +64,15 @@ const program = Effect.suspend(() => cli(process.argv)).pipe(
       const isCliValidation = typeof error === "object" && error !== null && "error" in error && "_tag" in error &&
         exitCodeFor(tag) === ExitCode.usage && !("variable" in error) && !("file" in error) && !("id" in error)
       // @effect/cli has already printed its usage errors; ours were logged when they happened.
-      if (!isCliValidation && !loggedErrors.has(error as object)) process.stderr.write(`effect-migrate: ${scrub(message)}\n`)
+      if (!isCliValidation && !loggedErrors.has(error as object)) process.stderr.write(`effect-migrate: ${message}\n`)
       process.exitCode = exitCodeFor(tag)
     })
   ),
   Effect.provide(NodeContext.layer)
 )
 
-// No password from DATABASE_URL, --database-url or PGPASSWORD reaches the output, whichever path printed it.
+// No password from DATABASE_URL, --database-url or PGPASSWORD reaches the output, whichever path printed it:
+// every write to stdout and stderr goes through the redaction, so nothing here needs to scrub its own text.
 const secrets = [
   ...passwordsIn([process.env.DATABASE_URL ?? "", ...process.argv.slice(2)]),
   ...(process.env.PGPASSWORD ? [process.env.PGPASSWORD] : [])
@@ -97,7 +95,7 @@ fiber.addObserver((exit) => {
   process.off("SIGINT", interrupt)
   process.off("SIGTERM", interrupt)
   if (Exit.isFailure(exit)) {
-    if (!Cause.isInterruptedOnly(exit.cause)) process.stderr.write(scrub(`effect-migrate: ${Cause.pretty(exit.cause)}\n`))
+    if (!Cause.isInterruptedOnly(exit.cause)) process.stderr.write(`effect-migrate: ${Cause.pretty(exit.cause)}\n`)
     process.exitCode = Cause.isInterruptedOnly(exit.cause) ? 130 : ExitCode.failed
   }
 })

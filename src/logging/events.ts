@@ -15,7 +15,8 @@ const info = (event: string, message: string, fields?: Fields) => emit(LogLevel.
 const warn = (event: string, message: string, fields?: Fields) => emit(LogLevel.Warning, event, message, fields)
 const error = (event: string, message: string, fields?: Fields) => emit(LogLevel.Error, event, message, fields)
 
-const who = (migration: Pick<Migration, "id" | "name">) => ({ migration_id: migration.id, migration_name: migration.name })
+/** The migration fields every event about one migration carries. */
+export const who = (migration: Pick<Migration, "id" | "name">) => ({ migration_id: migration.id, migration_name: migration.name })
 
 export interface FailureDetail {
   readonly message: string
@@ -203,7 +204,8 @@ export const autoRunDisabled = info(
   "⏭️ MIGRATION_AUTO_RUN is false: skipping database migrations"
 )
 
-const preview = (statement: string): string => {
+/** A statement on one line, cut at 160 characters, for log fields. */
+export const preview = (statement: string): string => {
   const oneLine = statement.replace(/\s+/g, " ").trim()
   return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine
 }
