@@ -44,7 +44,19 @@ const settleOrphans = (
   Effect.gen(function*() {
     const deadline = Date.now() + Math.min(budgetMs, 60_000)
     while (Date.now() < deadline) {
-      const result = yield* query(orphansSql).pipe(Effect.orElseSucceed(() => undefined))
+      const result = yield* query(orphansSql).pipe(
+        Effect.catchAll((error) =>
+          Effect.as(
+            Events.emit(
+              LogLevel.Warning,
+              "db_migration_orphans_unchecked",
+              `⚠️ Could not check for migration transactions left open by a dead runner: ${pgErrorInfo(error).message}`
+            ),
+            undefined
+          )
+        )
+      )
+      if (result === undefined) return
       const row = (result as { rows?: ReadonlyArray<{ orphans?: number }> } | undefined)?.rows?.[0]
       if ((row?.orphans ?? 0) === 0) return
       yield* Effect.sleep(100)
@@ -119,15 +131,17 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       )
       // If the lock's connection ended during the run (terminated by an operator, a network cut), the lock went
       // with it: the run's migrations are each atomic, but another runner may have run beside this one.
-      const lost = Events.emit(
-        LogLevel.Warning,
-        "db_migration_lock_lost",
-        "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`"
-      )
+      const lost = (cause?: unknown) =>
+        Events.emit(
+          LogLevel.Warning,
+          "db_migration_lock_lost",
+          "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`",
+          { error: cause === undefined ? undefined : pgErrorInfo(cause).message }
+        )
       yield* Effect.addFinalizer(() =>
         connection.execute(`SELECT pg_advisory_unlock(${key}::bigint) AS released`, [], undefined).pipe(
-          Effect.flatMap(([row]) => ((row as { released?: boolean } | undefined)?.released === true ? Effect.void : lost)),
-          Effect.catchAll(() => lost),
+          Effect.flatMap(([row]) => ((row as { released?: boolean } | undefined)?.released === true ? Effect.void : lost())),
+          Effect.catchAll(lost),
           Effect.zipRight(Effect.ignore(query("SET application_name = 'effect-migrate'")))
         )
       )

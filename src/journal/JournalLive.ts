@@ -414,6 +414,21 @@ export const make = Effect.gen(function*() {
       }
       const elapsed = Math.max(0, Date.now() - startedAt - applied.reduce((total, part) => total + part.durationMs, 0))
       const { migration, options } = failing.item
+      if (committed._tag === "Left") {
+        // The journal cannot be read: which of the group committed is unknown, and must not be guessed.
+        const info = pgErrorInfo(committed.left)
+        const cause = result._tag === "Left" && result.left !== "timeout" ? `${pgErrorInfo(result.left).message}; ` : ""
+        const error = new MigrationFailed({
+          id: migration.id,
+          name: migration.name,
+          message: `${cause}then the journal could not be read (${info.message}), so which migrations of this group ` +
+            "committed is unknown: run `effect-migrate status` once the database is back",
+          code: info.code,
+          hint: hintForFailure(info.code),
+          durationMs: elapsed
+        })
+        return { applied, failed: { migration, error } }
+      }
       const error: RunError = result._tag === "Right"
         ? new MigrationFailed({
           id: migration.id,
