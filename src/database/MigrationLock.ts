@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Layer, LogLevel, type Scope } from "effect"
+import { Context, Effect, Either, Layer, LogLevel, type Scope } from "effect"
 import { createHash } from "node:crypto"
 import { MigrationConfig } from "../config.js"
 import { DatabaseError, LockTimeout } from "../errors.js"
@@ -36,6 +36,13 @@ const orphansSql = `SELECT count(*)::int AS orphans FROM pg_stat_activity
   WHERE datname = current_database() AND pid <> pg_backend_pid()
     AND application_name = 'effect-migrate' AND backend_xid IS NOT NULL`
 
+/** Waiters read the holder's application_name to say since when the lock is held. */
+const holderNameSql = () => `SET application_name = 'effect-migrate lock since ${new Date().toISOString()}'`
+
+/** The first row of one statement's result, as node-postgres returns it. */
+const firstRow = <A>(result: unknown): A | undefined =>
+  (result as { rows?: ReadonlyArray<A> } | undefined)?.rows?.[0]
+
 /** Waits (bounded) for orphaned migration transactions to end, so the journal read next is final. */
 const settleOrphans = (
   query: (text: string) => Effect.Effect<unknown, unknown>,
@@ -57,8 +64,7 @@ const settleOrphans = (
         )
       )
       if (result === undefined) return
-      const row = (result as { rows?: ReadonlyArray<{ orphans?: number }> } | undefined)?.rows?.[0]
-      if ((row?.orphans ?? 0) === 0) return
+      if ((firstRow<{ orphans?: number }>(result)?.orphans ?? 0) === 0) return
       yield* Effect.sleep(100)
     }
   })
@@ -82,6 +88,21 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
         Effect.mapError(databaseError("reserve a connection for the migration lock"))
       )
       const query = (text: string) => connection.executeRaw(text, [])
+      // If the lock's connection ended during the run (terminated by an operator, a network cut), the lock went
+      // with it: the run's migrations are each atomic, but another runner may have run beside this one.
+      const lost = (cause?: unknown) =>
+        Events.emit(
+          LogLevel.Warning,
+          "db_migration_lock_lost",
+          "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`",
+          { error: cause === undefined ? undefined : pgErrorInfo(cause).message }
+        )
+      const release = query(`SELECT pg_advisory_unlock(${key}::bigint) AS released; SET application_name = 'effect-migrate'`).pipe(
+        Effect.flatMap((results) =>
+          firstRow<{ released?: boolean }>(Array.isArray(results) ? results[0] : results)?.released === true ? Effect.void : lost()
+        ),
+        Effect.catchAll(lost)
+      )
       const holder = query(
         `SELECT a.pid, a.application_name, host(a.client_addr) AS client, a.backend_start
            FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
@@ -99,10 +120,25 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
         Effect.orElseSucceed(() => undefined)
       )
       const startedAt = Date.now()
-      const [first] = yield* connection.execute(`SELECT pg_try_advisory_lock(${key}::bigint) AS locked`, [], undefined).pipe(
-        Effect.mapError(databaseError("take the migration lock"))
+      // The usual case in one round trip: the lock is free and no dead runner left a transaction open.
+      const first = yield* Effect.either(
+        query(`${holderNameSql()}; SELECT pg_try_advisory_lock(${key}::bigint) AS locked; ${orphansSql}`)
       )
-      let locked = (first as { locked?: boolean } | undefined)?.locked === true
+      let locked: boolean
+      if (Either.isRight(first)) {
+        const [, lockResult, orphansResult] = Array.isArray(first.right) ? first.right : []
+        locked = firstRow<{ locked?: boolean }>(lockResult)?.locked === true
+        if (locked && firstRow<{ orphans?: number }>(orphansResult)?.orphans === 0) {
+          yield* Effect.addFinalizer(() => release)
+          return
+        }
+      } else {
+        // The orphan check failed after the lock may have been taken: start again from no lock, one step at a time.
+        const retry = yield* query(`SELECT pg_advisory_unlock_all(); SELECT pg_try_advisory_lock(${key}::bigint) AS locked`).pipe(
+          Effect.mapError(databaseError("take the migration lock"))
+        )
+        locked = firstRow<{ locked?: boolean }>(Array.isArray(retry) ? retry[1] : undefined)?.locked === true
+      }
       while (!locked) {
         const waited = Date.now() - startedAt
         if (waited >= settings.lockWaitMs) {
@@ -125,26 +161,8 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
         )
       }
       yield* settleOrphans(query, settings.lockWaitMs)
-      // Waiters read this to say since when the lock is held.
-      yield* query(`RESET lock_timeout; SET application_name = 'effect-migrate lock since ${new Date().toISOString()}'`).pipe(
-        Effect.mapError(databaseError("take the migration lock"))
-      )
-      // If the lock's connection ended during the run (terminated by an operator, a network cut), the lock went
-      // with it: the run's migrations are each atomic, but another runner may have run beside this one.
-      const lost = (cause?: unknown) =>
-        Events.emit(
-          LogLevel.Warning,
-          "db_migration_lock_lost",
-          "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`",
-          { error: cause === undefined ? undefined : pgErrorInfo(cause).message }
-        )
-      yield* Effect.addFinalizer(() =>
-        connection.execute(`SELECT pg_advisory_unlock(${key}::bigint) AS released`, [], undefined).pipe(
-          Effect.flatMap(([row]) => ((row as { released?: boolean } | undefined)?.released === true ? Effect.void : lost())),
-          Effect.catchAll(lost),
-          Effect.zipRight(Effect.ignore(query("SET application_name = 'effect-migrate'")))
-        )
-      )
+      yield* query(`RESET lock_timeout; ${holderNameSql()}`).pipe(Effect.mapError(databaseError("take the migration lock")))
+      yield* Effect.addFinalizer(() => release)
     }).pipe(Effect.withSpan("effect-migrate/MigrationLock.acquire"))
 
     return MigrationLock.of({ acquire })

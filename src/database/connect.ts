@@ -115,8 +115,13 @@ const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
     catch: (cause) => cause
   })
 
+/** Connections opened together at start: the migration lock's and the one for the journal and migrations. */
+const warmConnections = 2
+
 /**
- * Opens the pool and its first connection (checking the server is there); ended when the scope closes.
+ * Opens the pool with its first connections, made at the same time (the server forks a backend for each, and
+ * a run needs two: the lock's and the queries'); ended when the scope closes. Connecting checks the server:
+ * our startup options are refused by a server that cannot honour them.
  * If this process dies mid-migration, client_connection_check_interval (PostgreSQL 14+) makes the server
  * notice within the interval and roll back, instead of finishing (and committing) an orphaned migration.
  * A server older than 14 rejects that setting (42704): only then is the pool opened again without it.
@@ -128,14 +133,13 @@ const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
         const connect = async (checkClient: boolean) => {
           const pool = new Pg.Pool(config(checkClient))
           pool.on("error", () => {})
-          try {
-            // The connection made here stays in the pool for the queries that follow.
-            await pool.query("SELECT 1")
-            return pool
-          } catch (error) {
-            await pool.end().catch(() => {})
-            throw error
-          }
+          const clients = await Promise.allSettled(Array.from({ length: warmConnections }, () => pool.connect()))
+          // Released, not ended: they stay in the pool for the lock and the queries that follow.
+          for (const client of clients) if (client.status === "fulfilled") client.value.release()
+          const failed = clients.find((client) => client.status === "rejected")
+          if (failed === undefined) return pool
+          await pool.end().catch(() => {})
+          throw failed.reason
         }
         try {
           return await connect(true)

@@ -204,7 +204,22 @@ export const make = Effect.gen(function*() {
     `RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = 'canceling the migration: it ran longer than its timeout of ` +
     `${Math.max(0, Math.round(timeoutMs))}ms'; END IF; END $effect_migrate$;`
 
-  const ensure: JournalService["ensure"] = Effect.gen(function*() {
+  const readRows = sql.unsafe<Row>(
+    `SELECT id, name, description, applied_at, duration, status, checksum, error, "timestamp" FROM ${table}`
+  ).pipe(Effect.map((rows) => rows.map(toEntry)))
+
+  /**
+   * Rows read by `ensure`, for the `entries` that follows it: one query both proves the table has our columns and
+   * reads it (the start-up path of every replica). Any other journal operation in between drops them.
+   */
+  let prefetched: ReadonlyArray<JournalEntry> | undefined
+  const fresh = <A, E>(self: Effect.Effect<A, E>): Effect.Effect<A, E> =>
+    Effect.suspend(() => {
+      prefetched = undefined
+      return self
+    })
+
+  const createOrUpgrade = Effect.gen(function*() {
     const [state] = yield* sql.unsafe<{ schema_exists: boolean; columns: ReadonlyArray<string> | string | null }>(
       `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = ${quoteLiteral(settings.schema)}) AS schema_exists,
               ARRAY(SELECT attname::text FROM pg_attribute
@@ -232,12 +247,24 @@ export const make = Effect.gen(function*() {
         missing.map(([column, type]) => `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${quoteIdentifier(column)} ${type};`).join("\n")
       )
     }
-  }).pipe(Effect.mapError(databaseError(`create journal table ${settings.schema}.${settings.table}`)))
+  })
 
-  const entries: JournalService["entries"] = sql.unsafe<Row>(
-    `SELECT id, name, description, applied_at, duration, status, checksum, error, "timestamp" FROM ${table}`
-  ).pipe(
-    Effect.map((rows) => rows.map(toEntry)),
+  /** No such table (42P01), schema (3F000) or column (42703): created or completed, as an older tool may have left it. */
+  const tableIncomplete = (error: unknown) => ["42P01", "3F000", "42703"].includes(pgErrorInfo(error).code ?? "")
+
+  const ensure: JournalService["ensure"] = readRows.pipe(
+    Effect.map((rows) => {
+      prefetched = rows
+    }),
+    Effect.catchIf(tableIncomplete, () => fresh(createOrUpgrade)),
+    Effect.mapError(databaseError(`create journal table ${settings.schema}.${settings.table}`))
+  )
+
+  const entries: JournalService["entries"] = Effect.suspend(() => {
+    const rows = prefetched
+    prefetched = undefined
+    return rows !== undefined ? Effect.succeed(rows) : readRows
+  }).pipe(
     // No table yet: nothing applied (read-only commands do not create it).
     Effect.catchIf((error) => pgErrorInfo(error).code === "42P01", () => Effect.succeed([])),
     Effect.mapError(databaseError(`read journal table ${settings.schema}.${settings.table}`))
@@ -486,23 +513,23 @@ export const make = Effect.gen(function*() {
   return Journal.of({
     ensure,
     entries,
-    apply,
-    applyBatch,
-    revert,
-    recordFailure,
-    markApplied,
+    apply: (migration, options) => fresh(apply(migration, options)),
+    applyBatch: (batch) => fresh(applyBatch(batch)),
+    revert: (migration, options) => fresh(revert(migration, options)),
+    recordFailure: (migration, error) => fresh(recordFailure(migration, error)),
+    markApplied: (migration) => fresh(markApplied(migration)),
     markFailed: (id) =>
-      changed(
+      fresh(changed(
         `mark ${id} failed`,
         sql`UPDATE ${sql(settings.schema)}.${sql(settings.table)} SET status = 'failed' WHERE id = ${id} RETURNING id`
-      ),
+      )),
     remove: (id) =>
-      changed(`reset ${id}`, sql`DELETE FROM ${sql(settings.schema)}.${sql(settings.table)} WHERE id = ${id} RETURNING id`),
+      fresh(changed(`reset ${id}`, sql`DELETE FROM ${sql(settings.schema)}.${sql(settings.table)} WHERE id = ${id} RETURNING id`)),
     updateChecksum: (id, checksum) =>
-      changed(
+      fresh(changed(
         `repair ${id}`,
         sql`UPDATE ${sql(settings.schema)}.${sql(settings.table)} SET checksum = ${checksum} WHERE id = ${id} RETURNING id`
-      )
+      ))
   })
 })
 

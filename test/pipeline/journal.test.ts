@@ -83,4 +83,30 @@ describe("the journal table", () => {
         expect(again).toMatchObject({ success: true, applied: [] })
         expect(again.rls?.failed).toBe(0)
       })))
+
+  it.live("a journal table left by an older tool (id, name, applied_at) gets our columns, and its rows count as applied", () =>
+    withFreshDatabase("older", (fresh) =>
+      Effect.gen(function*() {
+        yield* Effect.promise(() =>
+          fresh.query(
+            `CREATE TABLE migrations (id text PRIMARY KEY, name text NOT NULL, applied_at timestamptz);
+             INSERT INTO migrations (id, name, applied_at) VALUES ('20240101000000_first', 'First', now());`
+          )
+        )
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_first.sql": "CREATE TABLE first (id int);",
+            "20240102000000_second.sql": "CREATE TABLE second (id int);"
+          })
+        )
+        const settings = { databaseUrl: fresh.url, migrationsDir: dir, rlsFile: "none" }
+        const report = reportOf((yield* runLive(settings)).result)
+        expect(report.applied.map((m) => m.id)).toEqual(["20240102000000_second"])
+        const rows = yield* Effect.promise(() => fresh.query("SELECT id, status FROM migrations ORDER BY id"))
+        expect(rows).toEqual([
+          { id: "20240101000000_first", status: "applied" },
+          { id: "20240102000000_second", status: "applied" }
+        ])
+        expect(reportOf((yield* runLive(settings)).result)).toMatchObject({ success: true, applied: [] })
+      })))
 })
