@@ -1,0 +1,139 @@
+import { Either } from "effect"
+import { type BigIntStats, readFileSync, statSync } from "node:fs"
+import * as path from "node:path"
+import type { MigrationLoadError } from "../errors.js"
+import type { Migration } from "../migration.js"
+import { cannotRead } from "./readError.js"
+import { parseSqlMigration } from "./sqlFile.js"
+
+/**
+ * A per-process cache of parsed `.sql` migrations, so that building the migrations layer again (tests, an app
+ * that rebuilds its layers, a long-running process) costs one `stat` per file instead of a read and a parse.
+ *
+ * A file is reused only when its stat matches the one taken just before it was read: device, inode, size,
+ * mtime and ctime to the nanosecond. Like git's index, the cache distrusts "racy" entries: a file whose mtime
+ * or ctime is not at least `racyMarginNs` older than the moment it was read could be changed again within the
+ * same timestamp tick without its stat changing, so it is not kept and is read again next time. The clock is
+ * the system's, which is also what a local filesystem stamps files with; the margin covers its coarse ticks.
+ * ctime cannot be set back by `touch` or `cp -p`, so restoring an mtime after an edit is still seen.
+ */
+export interface SqlFileCacheOptions {
+  /** Now, in ns since the epoch. */
+  readonly now?: () => bigint
+  readonly racyMarginNs?: bigint
+  /** Directories remembered at once; the least recently loaded is forgotten first. */
+  readonly maxDirectories?: number
+}
+
+interface CachedFile {
+  readonly stat: BigIntStats
+  readonly migration: Migration
+}
+
+interface CachedDirectory {
+  readonly names: ReadonlyArray<string>
+  readonly files: Map<string, CachedFile>
+}
+
+const sameFile = (a: BigIntStats, b: BigIntStats): boolean =>
+  a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.dev === b.dev
+
+const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
+/** One load of a directory's `.sql` files, file by file, so the caller can give the event loop turns in between. */
+export interface SqlDirectoryLoad {
+  /** Loads `names[index]`. */
+  readonly load: (index: number) => Either.Either<Migration, MigrationLoadError>
+}
+
+export class SqlFileCache {
+  /** Files read (and parsed) and files reused, since this cache was made: for tests and measurements. */
+  readonly counts = { read: 0, reused: 0 }
+  readonly #directories = new Map<string, CachedDirectory>()
+  readonly #now: () => bigint
+  readonly #racyMarginNs: bigint
+  readonly #maxDirectories: number
+
+  constructor(options: SqlFileCacheOptions = {}) {
+    this.#now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n)
+    this.#racyMarginNs = options.racyMarginNs ?? 2_000_000_000n
+    this.#maxDirectories = options.maxDirectories ?? 16
+  }
+
+  /** Starts loading `names` (file names from one listing of `directory`). */
+  open(directory: string, names: ReadonlyArray<string>): SqlDirectoryLoad {
+    const files = this.#filesOf(directory, names)
+    // Taken before any file is read: an entry is trusted only if its file was last changed well before this.
+    const trustedBefore = this.#now() - this.#racyMarginNs
+    // path.join(directory, name) for a plain file name, without normalising the directory once per file.
+    const joined = path.join(directory, "_")
+    const prefix = joined.slice(0, joined.length - 1)
+    const counts = this.counts
+    return {
+      load: (index) => {
+        const fileName = names[index]!
+        const file = prefix + fileName
+        let stat: BigIntStats | undefined
+        try {
+          stat = statSync(file, { bigint: true, throwIfNoEntry: false })
+        } catch {
+          // Not cached; reading it fails, or not, and says why in the words it always has.
+          stat = undefined
+        }
+        const cached = files.get(fileName)
+        if (cached !== undefined && stat !== undefined && sameFile(cached.stat, stat)) {
+          counts.reused++
+          return Either.right(cached.migration)
+        }
+        // Read after the stat: what is read is never older than the stat it is filed under.
+        let text: string
+        try {
+          text = readFileSync(file, "utf8")
+        } catch (cause) {
+          files.delete(fileName)
+          return Either.left(cannotRead(file, cause))
+        }
+        counts.read++
+        const parsed = parseSqlMigration(file, fileName, text)
+        if (Either.isRight(parsed) && stat !== undefined && stat.mtimeNs < trustedBefore && stat.ctimeNs < trustedBefore) {
+          files.set(fileName, { stat, migration: parsed.right })
+        } else {
+          files.delete(fileName)
+        }
+        return parsed
+      }
+    }
+  }
+
+  /** The directory's entries; when its list of files changed, only those of files still listed are kept. */
+  #filesOf(directory: string, names: ReadonlyArray<string>): Map<string, CachedFile> {
+    const previous = this.#directories.get(directory)
+    this.#directories.delete(directory)
+    let current: CachedDirectory
+    if (previous !== undefined && sameNames(previous.names, names)) {
+      current = previous
+    } else {
+      const files = new Map<string, CachedFile>()
+      if (previous !== undefined) {
+        for (const name of names) {
+          const kept = previous.files.get(name)
+          if (kept !== undefined) files.set(name, kept)
+        }
+      }
+      current = { names: [...names], files }
+    }
+    this.#directories.set(directory, current)
+    for (const oldest of this.#directories.keys()) {
+      if (this.#directories.size <= this.#maxDirectories) break
+      this.#directories.delete(oldest)
+    }
+    return current.files
+  }
+}
+
+/** The cache `loadDirectory` uses. */
+export const sqlFileCache = new SqlFileCache()
