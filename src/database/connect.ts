@@ -150,7 +150,9 @@ const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
       },
       catch: (cause) => cause
     }),
-    (pool) => Effect.promise(() => pool.end()).pipe(Effect.timeoutOption(1_000))
+    // Not awaited, as libpq's PQfinish does not wait: the Terminate message is sent at once, and the server's own
+    // clean-up (a few ms per backend) need not hold up the app's start or the CLI's exit. The lock is released before.
+    (pool) => Effect.sync(() => void pool.end().catch(() => {}))
   )
 
 /**

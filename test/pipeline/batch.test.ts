@@ -85,7 +85,9 @@ describe("SQL migrations sent in groups", () => {
         expect(report.failure).toMatchObject({ _tag: "MigrationTimeout", id: expect.stringContaining("step_5") })
         expect(yield* tables(db)).toEqual(["step_1", "step_2", "step_3", "step_4"])
         const sleeping = yield* Effect.promise(() =>
-          db.query("SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND pid <> pg_backend_pid()")
+          db.query(
+            "SELECT pid FROM pg_stat_activity WHERE query LIKE '%pg_sleep(30)%' AND state <> 'idle' AND pid <> pg_backend_pid()"
+          )
         )
         expect(sleeping).toEqual([])
       })))
