@@ -98,4 +98,9 @@ fiber.addObserver((exit) => {
     if (!Cause.isInterruptedOnly(exit.cause)) process.stderr.write(`effect-migrate: ${Cause.pretty(exit.cause)}\n`)
     process.exitCode = Cause.isInterruptedOnly(exit.cause) ? 130 : ExitCode.failed
   }
+  // Done, lock released: the database connections are closing in the background, and waiting for the server to
+  // close its side (10-20 ms) would only delay the exit. Unless some output is still queued for a slow reader.
+  setImmediate(() => {
+    if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit()
+  })
 })
