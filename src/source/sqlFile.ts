@@ -26,8 +26,36 @@ const transactionOption = (rest: string): boolean | undefined => {
  * Reads header comments at the top (`-- name:`, `-- description:`, `-- transaction: false`), an optional
  * `-- migrate:up` marker (dbmate's `transaction:false` option included) and an optional `-- migrate:down` section.
  */
-const sections = (text: string): Sections => {
-  const lines = text.replace(/\r\n?/g, "\n").split("\n")
+const sections = (source: string): Sections => {
+  const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source
+  // Most files have no marker: the whole text is the up section, and only the lines at the top need reading.
+  return hasMarker.test(text) ? markedSections(text) : { headers: leadingHeaders(text), up: text, down: undefined, upTransaction: undefined }
+}
+
+/** Every marker line holds this (the markers' own `i` flag: no `ſ` for an `s`). */
+const hasMarker = /migrate:/i
+
+/** The header lines of a file without markers: the comment and blank lines at the top. */
+const leadingHeaders = (text: string): Record<string, string> => {
+  const headers: Record<string, string> = {}
+  for (let start = 0; start < text.length;) {
+    const end = text.indexOf("\n", start)
+    const line = text.slice(start, end < 0 ? text.length : end).trim()
+    start = end < 0 ? text.length : end + 1
+    if (line === "") continue
+    const header = headerLine.exec(line)
+    if (header === null) {
+      if (line.startsWith("--")) continue
+      break
+    }
+    headers[header[1]!.toLowerCase()] = header[2]!
+  }
+  return headers
+}
+
+/** A file with `-- migrate:up` or `-- migrate:down` markers, line by line. */
+const markedSections = (text: string): Sections => {
+  const lines = text.split("\n")
   const headers: Record<string, string> = {}
   let index = 0
   for (; index < lines.length; index++) {
@@ -77,8 +105,25 @@ const sections = (text: string): Sections => {
 const unterminatedProblem = ({ line, what }: Unterminated) =>
   `line ${line}: ${what} is never closed, so the rest of the file (and the journal row after it) would be read as part of it`
 
-const hasSql = (text: string): boolean =>
-  text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
+/** Whether anything but comments and white space is left (a block comment is taken to end at its first closing). */
+const hasSql = (text: string): boolean => {
+  if (text.includes("/*")) return text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
+  // Without block comments, the first character that is neither white space nor in a -- comment decides.
+  for (let i = 0; i < text.length;) {
+    const code = text.charCodeAt(i)
+    if (code === 45 && text.charCodeAt(i + 1) === 45) {
+      const end = text.indexOf("\n", i)
+      if (end < 0) return false
+      i = end + 1
+    } else if (isWhiteSpace(code)) i++
+    else return true
+  }
+  return false
+}
+
+/** White space as `String.prototype.trim` sees it. */
+const isWhiteSpace = (code: number): boolean =>
+  code < 128 ? code === 32 || (code >= 9 && code <= 13) : String.fromCharCode(code).trim() === ""
 
 export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> => {
   const parsed = parseFileName(fileName)

@@ -8,10 +8,37 @@ export interface SqlStatement {
 
 // Character classes by code, not by regular expression: every file is scanned at every start.
 const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128
-const isIdentifierStart = (char: string) => isLetter(char.charCodeAt(0))
 const isIdentifierCode = (code: number) => isLetter(code) || (code >= 48 && code <= 57) || code === 36
-const isIdentifierPart = (char: string) => isIdentifierCode(char.charCodeAt(0))
-const isSpace = (char: string) => char === " " || char === "\t" || char === "\n" || char === "\r" || char === "\f" || char === "\v"
+// Where a dollar-quote tag may start and go on: `$tag$`, letters, `_` and any code unit from U+0080; digits after the first.
+const isTagStart = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code >= 128
+const isTagPart = (code: number) => isTagStart(code) || (code >= 48 && code <= 57)
+const isSpaceCode = (code: number) => code === 32 || (code >= 9 && code <= 13)
+
+const LF = 10
+const QUOTE = 39
+const DOUBLE_QUOTE = 34
+const DOLLAR = 36
+const BACKSLASH = 92
+
+/** Whether the ASCII identifier `text.slice(from, to)` is `word` (upper case) in any case. */
+const isAsciiWord = (text: string, from: number, to: number, word: string): boolean => {
+  if (to - from !== word.length) return false
+  for (let k = from; k < to; k++) {
+    const code = text.charCodeAt(k)
+    if ((code >= 97 ? code - 32 : code) !== word.charCodeAt(k - from)) return false
+  }
+  return true
+}
+
+/** `isAsciiWord`, or for a word beyond ASCII a comparison of its `toUpperCase()`, given as `upper`. */
+const isWord = (text: string, from: number, to: number, upper: string | undefined, word: string): boolean =>
+  upper === undefined ? isAsciiWord(text, from, to, word) : upper === word
+
+const countLines = (text: string, from: number, to: number): number => {
+  let count = 0
+  for (let at = text.indexOf("\n", from); at >= 0 && at < to; at = text.indexOf("\n", at + 1)) count++
+  return count
+}
 
 /** A quote, dollar-quoted body or comment still open at the end of a script: everything after it would be swallowed. */
 export interface Unterminated {
@@ -33,133 +60,174 @@ export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => 
  * are left out); statements that hold only comments are dropped.
  */
 export const scanStatements = (script: string): ScannedScript => {
-  const text = script.replace(/\r\n?/g, "\n")
+  const text = script.includes("\r") ? script.replace(/\r\n?/g, "\n") : script
+  const length = text.length
   let unterminated: Unterminated | undefined
   const statements: Array<SqlStatement> = []
   let line = 1
-  let firstTokenLine: number | undefined
-  let firstTokenAt = 0
-  let firstWord: string | undefined
-  let previousWord: string | undefined
+  // The statement being read: where and on which line its first token is (-1: none yet).
+  let firstTokenAt = -1
+  let firstTokenLine = 0
+  // Its first word: 0 none yet, 1 CREATE, 2 another; whether the word just before is BEGIN (side by side).
+  let firstWord = 0
+  let previousIsBegin = false
   let atomicDepth = 0
   let parenDepth = 0
   let i = 0
 
-  const finish = (end: number) => {
-    if (firstTokenLine !== undefined) {
-      statements.push({ text: text.slice(firstTokenAt, end).trim(), line: firstTokenLine, offset: firstTokenAt })
-    }
-    firstTokenLine = undefined
-    firstWord = undefined
-    previousWord = undefined
-    atomicDepth = 0
-    parenDepth = 0
-  }
-  const countLines = (from: number, to: number) => {
-    for (let k = from; k < to; k++) if (text[k] === "\n") line++
-  }
-  const token = () => {
-    if (firstTokenLine === undefined) {
-      firstTokenLine = line
-      firstTokenAt = i
-    }
-  }
-
-  while (i < text.length) {
-    const char = text[i]!
-    const next = text[i + 1]
-    if (char === "\n") {
+  while (i < length) {
+    const code = text.charCodeAt(i)
+    if (code === LF) {
       line++
       i++
       continue
     }
-    if (char === "-" && next === "-") {
-      const end = text.indexOf("\n", i)
-      i = end < 0 ? text.length : end
+    if (code === 32 || code === 9) {
+      i++
       continue
     }
-    if (char === "/" && next === "*") {
+    if (code === 45 && text.charCodeAt(i + 1) === 45) {
+      // -- comment: to the end of the line.
+      const end = text.indexOf("\n", i)
+      i = end < 0 ? length : end
+      continue
+    }
+    if (code === 47 && text.charCodeAt(i + 1) === 42) {
+      // /* comment */, nested.
       let depth = 1
       let k = i + 2
-      while (k < text.length && depth > 0) {
-        if (text[k] === "/" && text[k + 1] === "*") {
+      while (k < length && depth > 0) {
+        const c = text.charCodeAt(k)
+        if (c === 47 && text.charCodeAt(k + 1) === 42) {
           depth++
           k += 2
-        } else if (text[k] === "*" && text[k + 1] === "/") {
+        } else if (c === 42 && text.charCodeAt(k + 1) === 47) {
           depth--
           k += 2
         } else k++
       }
       if (depth > 0) unterminated ??= { what: "a /* comment", line }
-      countLines(i, k)
+      line += countLines(text, i, k)
       i = k
       continue
     }
-    if (char === "'" || char === '"') {
-      token()
-      previousWord = undefined
-      const escapes = char === "'" && /[eE]/.test(text[i - 1] ?? "") && !isIdentifierPart(text[i - 2] ?? "")
+    if (code === QUOTE || code === DOUBLE_QUOTE) {
+      if (firstTokenAt < 0) {
+        firstTokenAt = i
+        firstTokenLine = line
+      }
+      previousIsBegin = false
+      const before = text.charCodeAt(i - 1)
+      const escapes = code === QUOTE && (before === 69 || before === 101) && !(i >= 2 && isIdentifierCode(text.charCodeAt(i - 2)))
       let k = i + 1
-      while (k < text.length) {
-        if (escapes && text[k] === "\\") {
-          k += 2
-          continue
-        }
-        if (text[k] === char) {
-          if (text[k + 1] === char) {
+      if (escapes) {
+        while (k < length) {
+          const c = text.charCodeAt(k)
+          if (c === BACKSLASH) {
             k += 2
             continue
           }
+          if (c === code) {
+            if (text.charCodeAt(k + 1) === code) {
+              k += 2
+              continue
+            }
+            break
+          }
+          k++
+        }
+      } else {
+        const quote = code === QUOTE ? "'" : "\""
+        for (;;) {
+          const close = text.indexOf(quote, k)
+          if (close < 0) {
+            k = length
+            break
+          }
+          if (text.charCodeAt(close + 1) === code) {
+            k = close + 2
+            continue
+          }
+          k = close
           break
         }
-        k++
       }
-      if (k >= text.length) unterminated ??= { what: char === "'" ? "a quoted string" : "a quoted identifier", line }
-      countLines(i, k + 1)
+      if (k >= length) unterminated ??= { what: code === QUOTE ? "a quoted string" : "a quoted identifier", line }
+      line += countLines(text, i, k + 1)
       i = k + 1
       continue
     }
-    if (char === "$" && !isIdentifierPart(text[i - 1] ?? " ")) {
-      const tag = /^\$([A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/.exec(text.slice(i, i + 64))
-      if (tag !== null) {
-        token()
-        const close = text.indexOf(tag[0], i + tag[0].length)
-        if (close < 0) unterminated ??= { what: `a ${tag[0]} dollar-quoted body`, line }
-        const end = close < 0 ? text.length : close + tag[0].length
-        countLines(i, end)
+    if (code === DOLLAR && !(i >= 1 && isIdentifierCode(text.charCodeAt(i - 1)))) {
+      // $$ or $tag$, the whole tag within 64 characters.
+      let k = i + 1
+      if (k < length && isTagStart(text.charCodeAt(k))) {
+        k++
+        while (k < length && isTagPart(text.charCodeAt(k))) k++
+      }
+      if (k < length && k < i + 64 && text.charCodeAt(k) === DOLLAR) {
+        if (firstTokenAt < 0) {
+          firstTokenAt = i
+          firstTokenLine = line
+        }
+        const tag = text.slice(i, k + 1)
+        const close = text.indexOf(tag, k + 1)
+        if (close < 0) unterminated ??= { what: `a ${tag} dollar-quoted body`, line }
+        const end = close < 0 ? length : close + tag.length
+        line += countLines(text, i, end)
         i = end
         continue
       }
     }
-    if (isIdentifierStart(char)) {
-      token()
-      let k = i + 1
-      while (k < text.length && isIdentifierCode(text.charCodeAt(k))) k++
-      const word = text.slice(i, k).toUpperCase()
-      firstWord ??= word
-      if (firstWord === "CREATE") {
-        if (word === "ATOMIC" && previousWord === "BEGIN") atomicDepth++
-        else if (atomicDepth > 0 && word === "CASE") atomicDepth++
-        else if (atomicDepth > 0 && word === "END") atomicDepth--
+    if (isLetter(code)) {
+      if (firstTokenAt < 0) {
+        firstTokenAt = i
+        firstTokenLine = line
       }
-      previousWord = word
+      let ascii = code < 128
+      let k = i + 1
+      for (; k < length; k++) {
+        const c = text.charCodeAt(k)
+        if (!isIdentifierCode(c)) break
+        if (c >= 128) ascii = false
+      }
+      // Compared as `toUpperCase` does when beyond ASCII (`ſ` is an `S` to it), so the answer never depends on the path.
+      const upper = ascii ? undefined : text.slice(i, k).toUpperCase()
+      if (firstWord === 0) firstWord = isWord(text, i, k, upper, "CREATE") ? 1 : 2
+      if (firstWord === 1) {
+        if (previousIsBegin && isWord(text, i, k, upper, "ATOMIC")) atomicDepth++
+        else if (atomicDepth > 0 && isWord(text, i, k, upper, "CASE")) atomicDepth++
+        else if (atomicDepth > 0 && isWord(text, i, k, upper, "END")) atomicDepth--
+      }
+      previousIsBegin = isWord(text, i, k, upper, "BEGIN")
       i = k
       continue
     }
-    if (char === "(") parenDepth++
-    else if (char === ")" && parenDepth > 0) parenDepth--
-    if (char === ";" && atomicDepth === 0 && parenDepth === 0) {
-      finish(i)
+    if (code === 40) parenDepth++
+    else if (code === 41 && parenDepth > 0) parenDepth--
+    if (code === 59 && atomicDepth === 0 && parenDepth === 0) {
+      if (firstTokenAt >= 0) {
+        statements.push({ text: text.slice(firstTokenAt, i).trim(), line: firstTokenLine, offset: firstTokenAt })
+      }
+      firstTokenAt = -1
+      firstWord = 0
+      previousIsBegin = false
+      atomicDepth = 0
+      parenDepth = 0
       i++
       continue
     }
-    if (!isSpace(char)) {
-      token()
+    if (!isSpaceCode(code)) {
+      if (firstTokenAt < 0) {
+        firstTokenAt = i
+        firstTokenLine = line
+      }
       // BEGIN ATOMIC only when the two words stand side by side: not `CREATE TABLE begin (atomic int)`.
-      previousWord = undefined
+      previousIsBegin = false
     }
     i++
   }
-  finish(text.length)
+  if (firstTokenAt >= 0) {
+    statements.push({ text: text.slice(firstTokenAt, length).trim(), line: firstTokenLine, offset: firstTokenAt })
+  }
   return { statements, unterminated }
 }
