@@ -14,7 +14,13 @@ export const isMigrationFile = (fileName: string): boolean =>
   migrationExtensions.some((extension) => fileName.endsWith(extension))
 
 export const parseFileName = (fileName: string): ParsedFileName => {
-  const extension = migrationExtensions.find((candidate) => fileName.endsWith(candidate)) ?? ""
+  let extension = ""
+  for (const candidate of migrationExtensions) {
+    if (fileName.endsWith(candidate)) {
+      extension = candidate
+      break
+    }
+  }
   const id = fileName.slice(0, fileName.length - extension.length)
   const match = /^(\d+)(?:[_-](.*))?$/.exec(id)
   return match === null
@@ -33,13 +39,13 @@ export const timestampProblem = (value: unknown): string | undefined => {
   const number = Number(text)
   if (!Number.isSafeInteger(number)) return `invalid timestamp ${text}: too large`
   if (text.length === 14) {
-    const [month, day, hour, minute, second] = [4, 6, 8, 10, 12].map((at) => Number(text.slice(at, at + 2))) as [
-      number,
-      number,
-      number,
-      number,
-      number
-    ]
+    // Digits only, as checked above: each pair by char code.
+    const pair = (at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48
+    const month = pair(4)
+    const day = pair(6)
+    const hour = pair(8)
+    const minute = pair(10)
+    const second = pair(12)
     if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
       return `invalid timestamp ${text}: not a YYYYMMDDhhmmss date`
     }
@@ -47,6 +53,22 @@ export const timestampProblem = (value: unknown): string | undefined => {
   return undefined
 }
 
-/** `add_user_preferences` → `Add User Preferences`. */
-export const titleFromSlug = (slug: string): string =>
-  slug.split(/[_\-\s]+/).filter((word) => word.length > 0).map((word) => word[0]!.toUpperCase() + word.slice(1)).join(" ")
+/** `add_user_preferences` → `Add User Preferences`: words between `_`, `-` and white space, each capitalised. */
+export const titleFromSlug = (slug: string): string => {
+  let title = ""
+  let start = -1
+  for (let i = 0; i <= slug.length; i++) {
+    if (i < slug.length && !isSlugSeparator(slug.charCodeAt(i))) {
+      if (start < 0) start = i
+      continue
+    }
+    if (start < 0) continue
+    title += (title.length > 0 ? " " : "") + slug[start]!.toUpperCase() + slug.slice(start + 1, i)
+    start = -1
+  }
+  return title
+}
+
+/** `_`, `-`, or white space as `\s` and `trim` see it. */
+const isSlugSeparator = (code: number): boolean =>
+  code === 95 || code === 45 || (code < 128 ? code === 32 || (code >= 9 && code <= 13) : String.fromCharCode(code).trim() === "")

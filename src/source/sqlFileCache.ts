@@ -35,6 +35,8 @@ interface CachedDirectory {
   readonly files: Map<string, CachedFile>
 }
 
+const statOptions = { bigint: true, throwIfNoEntry: false } as const
+
 const sameFile = (a: BigIntStats, b: BigIntStats): boolean =>
   a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.dev === b.dev
 
@@ -79,7 +81,7 @@ export class SqlFileCache {
         const file = prefix + fileName
         let stat: BigIntStats | undefined
         try {
-          stat = statSync(file, { bigint: true, throwIfNoEntry: false })
+          stat = statSync(file, statOptions)
         } catch {
           // Not cached; reading it fails, or not, and says why in the words it always has.
           stat = undefined

@@ -14,6 +14,10 @@ const isTagStart = (code: number) => (code >= 65 && code <= 90) || (code >= 97 &
 const isTagPart = (code: number) => isTagStart(code) || (code >= 48 && code <= 57)
 const isSpaceCode = (code: number) => code === 32 || (code >= 9 && code <= 13)
 
+// Sticky: from lastIndex, the rest of an identifier (letters, digits, `_`, `$`), ASCII only or beyond.
+const asciiWordRest = /[A-Za-z0-9_$]*/y
+const wordRest = /[A-Za-z0-9_$\u0080-\uffff]*/y
+
 const LF = 10
 const QUOTE = 39
 const DOUBLE_QUOTE = 34
@@ -84,6 +88,35 @@ export const scanStatements = (script: string): ScannedScript => {
     }
     if (code === 32 || code === 9) {
       i++
+      continue
+    }
+    // Words first: most of a script (none of the characters below is a letter).
+    if (isLetter(code)) {
+      if (firstTokenAt < 0) {
+        firstTokenAt = i
+        firstTokenLine = line
+      }
+      // The rest of the word natively: ASCII first, then (rarely) on through characters beyond it.
+      asciiWordRest.lastIndex = i + 1
+      asciiWordRest.test(text)
+      let k = asciiWordRest.lastIndex
+      let upper: string | undefined
+      if (code >= 128 || text.charCodeAt(k) >= 128) {
+        wordRest.lastIndex = k
+        wordRest.test(text)
+        k = wordRest.lastIndex
+        // Compared as `toUpperCase` does beyond ASCII (`ſ` is an `S` to it), so the answer never depends on the path.
+        upper = text.slice(i, k).toUpperCase()
+      }
+      const size = upper === undefined ? k - i : upper.length
+      if (firstWord === 0) firstWord = size === 6 && isWord(text, i, k, upper, "CREATE") ? 1 : 2
+      if (firstWord === 1) {
+        if (previousIsBegin && size === 6 && isWord(text, i, k, upper, "ATOMIC")) atomicDepth++
+        else if (atomicDepth > 0 && size === 4 && isWord(text, i, k, upper, "CASE")) atomicDepth++
+        else if (atomicDepth > 0 && size === 3 && isWord(text, i, k, upper, "END")) atomicDepth--
+      }
+      previousIsBegin = size === 5 && isWord(text, i, k, upper, "BEGIN")
+      i = k
       continue
     }
     if (code === 45 && text.charCodeAt(i + 1) === 45) {
@@ -177,30 +210,6 @@ export const scanStatements = (script: string): ScannedScript => {
         i = end
         continue
       }
-    }
-    if (isLetter(code)) {
-      if (firstTokenAt < 0) {
-        firstTokenAt = i
-        firstTokenLine = line
-      }
-      let ascii = code < 128
-      let k = i + 1
-      for (; k < length; k++) {
-        const c = text.charCodeAt(k)
-        if (!isIdentifierCode(c)) break
-        if (c >= 128) ascii = false
-      }
-      // Compared as `toUpperCase` does when beyond ASCII (`ſ` is an `S` to it), so the answer never depends on the path.
-      const upper = ascii ? undefined : text.slice(i, k).toUpperCase()
-      if (firstWord === 0) firstWord = isWord(text, i, k, upper, "CREATE") ? 1 : 2
-      if (firstWord === 1) {
-        if (previousIsBegin && isWord(text, i, k, upper, "ATOMIC")) atomicDepth++
-        else if (atomicDepth > 0 && isWord(text, i, k, upper, "CASE")) atomicDepth++
-        else if (atomicDepth > 0 && isWord(text, i, k, upper, "END")) atomicDepth--
-      }
-      previousIsBegin = isWord(text, i, k, upper, "BEGIN")
-      i = k
-      continue
     }
     if (code === 40) parenDepth++
     else if (code === 41 && parenDepth > 0) parenDepth--

@@ -20,8 +20,11 @@ export const transactionControl = (
   sql: string,
   statements: ReadonlyArray<SqlStatement> = splitStatements(sql)
 ): TransactionControl => {
-  const found = statements.filter((statement) => control.test(statement.text))
-  if (found.length === 0) return { _tag: "None" }
+  let found: Array<SqlStatement> | undefined
+  for (let i = 0; i < statements.length; i++) {
+    if (control.test(statements[i]!.text)) (found ??= []).push(statements[i]!)
+  }
+  if (found === undefined) return { _tag: "None" }
   const text = sql.replace(/\r\n?/g, "\n")
   const first = statements[0]!
   const last = statements.at(-1)!

@@ -3,9 +3,9 @@ import { Either } from "effect"
 import { MigrationLoadError } from "../../../src/errors.js"
 import type { Migration } from "../../../src/migration.js"
 import { scanStatements, type Unterminated } from "./scanStatements.js"
-import { sqlForTransaction } from "../../../src/sql/transactionControl.js"
+import { sqlForTransaction } from "./transactionControl.js"
 import { createHash } from "node:crypto"
-import { parseFileName, timestampProblem, titleFromSlug } from "../../../src/source/fileName.js"
+import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
 
 interface Sections {
   readonly headers: Record<string, string>
