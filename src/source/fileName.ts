@@ -22,22 +22,33 @@ export const parseFileName = (fileName: string): ParsedFileName => {
     }
   }
   const id = fileName.slice(0, fileName.length - extension.length)
-  const match = /^(\d+)(?:[_-](.*))?$/.exec(id)
-  return match === null
-    ? { id, extension, timestamp: undefined, slug: id }
-    : { id, extension, timestamp: Number(match[1]), slug: match[2] ?? "" }
+  // `^(\d+)(?:[_-](.*))?$` by hand: leading digits, then the end, or `_`/`-` and a slug without line breaks.
+  let digits = 0
+  while (digits < id.length && id.charCodeAt(digits) >= 48 && id.charCodeAt(digits) <= 57) digits++
+  const after = id.charCodeAt(digits)
+  const matches = digits > 0 &&
+    (digits === id.length || ((after === 95 || after === 45) && !lineBreak.test(id.slice(digits + 1))))
+  return matches
+    ? { id, extension, timestamp: Number(id.slice(0, digits)), slug: digits === id.length ? "" : id.slice(digits + 1) }
+    : { id, extension, timestamp: undefined, slug: id }
 }
+
+/** What `.` in a regular expression does not match. */
+const lineBreak = /[\n\r\u2028\u2029]/
 
 /**
  * A timestamp is a non-negative safe integer; a 14-digit one must also be a real
  * `YYYYMMDDhhmmss` date, since that is the form `create` writes and a typo there reorders history.
  */
 export const timestampProblem = (value: unknown): string | undefined => {
+  // A file name's timestamp is a safe whole number already: its digits need no checking.
+  const checked = typeof value === "number" && value >= 0 && Number.isSafeInteger(value)
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : undefined
   if (text === undefined || text === "") return "missing timestamp"
-  if (!/^\d+$/.test(text)) return `invalid timestamp ${JSON.stringify(text)}: expected digits, e.g. 20240102000000`
-  const number = Number(text)
-  if (!Number.isSafeInteger(number)) return `invalid timestamp ${text}: too large`
+  if (!checked) {
+    if (!/^\d+$/.test(text)) return `invalid timestamp ${JSON.stringify(text)}: expected digits, e.g. 20240102000000`
+    if (!Number.isSafeInteger(Number(text))) return `invalid timestamp ${text}: too large`
+  }
   if (text.length === 14) {
     // Digits only, as checked above: each pair by char code.
     const pair = (at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48

@@ -125,35 +125,38 @@ const hasSql = (text: string): boolean => {
 const isWhiteSpace = (code: number): boolean =>
   code < 128 ? code === 32 || (code >= 9 && code <= 13) : String.fromCharCode(code).trim() === ""
 
+const failure = (file: string, message: string): Either.Either<never, MigrationLoadError> =>
+  Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
+
 export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> => {
   const parsed = parseFileName(fileName)
-  const fail = (message: string) => Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
   const problem = timestampProblem(parsed.timestamp)
   if (parsed.timestamp === undefined || problem !== undefined) {
-    return fail(
+    return failure(
+      file,
       `${problem ?? "missing timestamp"}: SQL migrations are named <timestamp>_<slug>.sql, e.g. 20240102000000_add_color.sql`
     )
   }
   const { down, headers, up, upTransaction } = sections(text)
-  if (!hasSql(up)) return fail("no SQL to run in its up section")
+  if (!hasSql(up)) return failure(file, "no SQL to run in its up section")
   const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
   const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
   if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-    return fail(`invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
+    return failure(file, `invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
   }
   const transaction = upTransaction ?? headerTransaction ?? true
   const upScan = scanStatements(up)
-  if (upScan.unterminated !== undefined) return fail(unterminatedProblem(upScan.unterminated))
+  if (upScan.unterminated !== undefined) return failure(file, unterminatedProblem(upScan.unterminated))
   const upSql = transaction ? sqlForTransaction(up, upScan.statements) : { sql: up }
-  if ("problem" in upSql) return fail(upSql.problem)
+  if ("problem" in upSql) return failure(file, upSql.problem)
   const downScan = down === undefined || !hasSql(down) ? undefined : scanStatements(down)
-  if (downScan?.unterminated !== undefined) return fail(`-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
+  if (downScan?.unterminated !== undefined) return failure(file, `-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
   const downSql = down === undefined || downScan === undefined
     ? undefined
     : transaction
     ? sqlForTransaction(down, downScan.statements)
     : { sql: down }
-  if (downSql !== undefined && "problem" in downSql) return fail(`-- migrate:down section: ${downSql.problem}`)
+  if (downSql !== undefined && "problem" in downSql) return failure(file, `-- migrate:down section: ${downSql.problem}`)
   return Either.right({
     id: headers.id ?? parsed.id,
     name: headers.name ?? (titleFromSlug(parsed.slug) || parsed.id),
