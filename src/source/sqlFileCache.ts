@@ -25,8 +25,17 @@ export interface SqlFileCacheOptions {
   readonly maxDirectories?: number
 }
 
+/** What a file is recognised by: the stat fields that change when it is edited or replaced. */
+interface FileKey {
+  readonly dev: bigint
+  readonly ino: bigint
+  readonly size: bigint
+  readonly mtimeNs: bigint
+  readonly ctimeNs: bigint
+}
+
 interface CachedFile {
-  readonly stat: BigIntStats
+  readonly key: FileKey
   readonly migration: Migration
 }
 
@@ -37,8 +46,19 @@ interface CachedDirectory {
 
 const statOptions = { bigint: true, throwIfNoEntry: false } as const
 
-const sameFile = (a: BigIntStats, b: BigIntStats): boolean =>
-  a.ino === b.ino && a.size === b.size && a.mtimeNs === b.mtimeNs && a.ctimeNs === b.ctimeNs && a.dev === b.dev
+const sameFile = (key: FileKey, stat: BigIntStats): boolean =>
+  key.ino === stat.ino && key.size === stat.size && key.mtimeNs === stat.mtimeNs && key.ctimeNs === stat.ctimeNs &&
+  key.dev === stat.dev
+
+/** Kept instead of the whole stat (its Dates and a dozen other fields) for every file of every remembered directory. */
+const keyOf = ({ ctimeNs, dev, ino, mtimeNs, size }: BigIntStats): FileKey => ({ dev, ino, size, mtimeNs, ctimeNs })
+
+/** A cached migration is handed to every later load: frozen, so no caller can change what the next one gets. */
+const frozen = (migration: Migration): Migration => {
+  Object.freeze(migration.up)
+  if (migration.down !== undefined) Object.freeze(migration.down)
+  return Object.freeze(migration)
+}
 
 const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean => {
   if (a.length !== b.length) return false
@@ -87,7 +107,7 @@ export class SqlFileCache {
           stat = undefined
         }
         const cached = files.get(fileName)
-        if (cached !== undefined && stat !== undefined && sameFile(cached.stat, stat)) {
+        if (cached !== undefined && stat !== undefined && sameFile(cached.key, stat)) {
           counts.reused++
           return Either.right(cached.migration)
         }
@@ -102,7 +122,7 @@ export class SqlFileCache {
         counts.read++
         const parsed = parseSqlMigration(file, fileName, text)
         if (Either.isRight(parsed) && stat !== undefined && stat.mtimeNs < trustedBefore && stat.ctimeNs < trustedBefore) {
-          files.set(fileName, { stat, migration: parsed.right })
+          files.set(fileName, { key: keyOf(stat), migration: frozen(parsed.right) })
         } else {
           files.delete(fileName)
         }

@@ -35,6 +35,8 @@ describe("the cache of parsed .sql migrations", () => {
       expect(cache.counts).toEqual({ read: 5, reused: 5 })
       expect(second).toEqual(first)
       expect(second.map((m) => m.checksum)).toEqual(first.map((m) => m.checksum))
+      // Shared by every later load, so nobody may change them.
+      expect(second.every((m) => Object.isFrozen(m) && Object.isFrozen(m.up))).toBe(true)
     }))
 
   it.effect("a file changed less than the racy margin before it was read is read again, stat unchanged or not", () =>
