@@ -131,15 +131,23 @@ const toEntry = (row: Row): JournalEntry => ({
   timestamp: row.timestamp === null ? null : Number(row.timestamp)
 })
 
-/** Marks the journal rows a batch returns, apart from any rows the migrations' own statements return. */
+/** Marks the journal rows a batch reads back, apart from any rows the migrations' own statements return. */
 const batchIdColumn = "effect_migrate_applied_id"
 
-const batchRows = (result: unknown): ReadonlyArray<Record<string, unknown>> =>
-  (Array.isArray(result) ? result : [result]).flatMap((part: unknown) =>
-    typeof part === "object" && part !== null && "rows" in part && Array.isArray(part.rows)
-      ? (part.rows as ReadonlyArray<Record<string, unknown>>).filter((row) => batchIdColumn in row)
-      : []
-  )
+/** The rows of a batch's last result set, the query that reads its journal rows back, when it ran. */
+const batchRows = (result: unknown): ReadonlyArray<Record<string, unknown>> => {
+  const last: unknown = Array.isArray(result) ? result[result.length - 1] : result
+  if (typeof last !== "object" || last === null || !("rows" in last) || !Array.isArray(last.rows)) return []
+  const rows = last.rows as ReadonlyArray<Record<string, unknown>>
+  return rows.length > 0 && batchIdColumn in rows[0]! ? rows : []
+}
+
+/** `$effect_migrate$` quoting, with another tag when the body happens to contain it. */
+const dollarQuoted = (body: string): string => {
+  let tag = "$effect_migrate$"
+  for (let i = 1; body.includes(tag); i++) tag = `$effect_migrate_${i}$`
+  return `${tag}${body}${tag}`
+}
 
 /** The index of the batch part whose migration SQL holds a 1-based error position. */
 const partAt = (parts: ReadonlyArray<{ readonly sqlOffset: number }>, position: number): number => {
@@ -197,12 +205,44 @@ export const make = Effect.gen(function*() {
   // records its own start instead, and measures its duration, applied time and whole-migration timeout from it.
   const groupStart = "current_setting('effect_migrate.started')::timestamptz"
   const groupDuration = `(extract(epoch FROM clock_timestamp() - ${groupStart}) * 1000)::integer`
-  const startSql = "SELECT set_config('effect_migrate.started', clock_timestamp()::text, true);"
-  /** Statements are bounded one by one by statement_timeout; this fails a grouped migration that overran as a whole. */
-  const wholeTimeoutSql = (timeoutMs: number) =>
-    `DO $effect_migrate$ BEGIN IF ${groupDuration} > ${Math.max(0, Math.round(timeoutMs))} THEN ` +
-    `RAISE EXCEPTION USING ERRCODE = '57014', MESSAGE = 'canceling the migration: it ran longer than its timeout of ` +
-    `${Math.max(0, Math.round(timeoutMs))}ms'; END IF; END $effect_migrate$;`
+  /**
+   * A grouped migration's first statement after BEGIN: its start time and its settings (SET LOCAL's equivalent),
+   * one result set instead of one per setting.
+   */
+  const searchPathSetting = settings.schema === "public"
+    ? ""
+    : `, set_config('search_path', ${quoteLiteral(`${quoteIdentifier(settings.schema)}, public`)}, true)`
+  const groupSettingsSql = (options: RunOptions) =>
+    `SELECT set_config('effect_migrate.started', clock_timestamp()::text, true), ` +
+    `set_config('statement_timeout', '${Math.max(0, Math.round(options.timeoutMs))}', true), ` +
+    `set_config('lock_timeout', '${Math.max(0, Math.round(options.lockTimeoutMs))}', true)${searchPathSetting};`
+  /**
+   * A grouped migration's last statement before COMMIT, one DO block: fails it if it overran its timeout as a whole
+   * (statement_timeout bounds statements one by one), then writes its journal row as `recordAppliedSql` does (a
+   * `failed` row replaced, an `applied` one failing the transaction on the primary key).
+   */
+  const groupRecordSql = (migration: Migration, timeoutMs: number) => {
+    const timeout = Math.max(0, Math.round(timeoutMs))
+    const id = quoteLiteral(migration.id)
+    return `DO ${
+      dollarQuoted(
+        ` BEGIN IF ${groupDuration} > ${timeout} THEN RAISE EXCEPTION USING ERRCODE = '57014', ` +
+          `MESSAGE = 'canceling the migration: it ran longer than its timeout of ${timeout}ms'; END IF; ` +
+          `DELETE FROM ${table} WHERE id = ${id} AND status IS DISTINCT FROM 'applied'; ` +
+          `INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp") ` +
+          `VALUES (${id}, ${quoteLiteral(migration.name)}, ${
+            migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
+          }, ${groupStart}, ${groupDuration}, 'applied', ${
+            migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)
+          }, NULL, ${migration.timestamp}); END `
+      )
+    };`
+  }
+  /** After the group's last COMMIT: its journal rows, read back only when every migration of it committed. */
+  const groupRowsSql = (items: ReadonlyArray<BatchItem>) =>
+    `SELECT id AS ${batchIdColumn}, duration FROM ${table} WHERE status = 'applied' AND id IN (${
+      items.map((item) => quoteLiteral(item.migration.id)).join(", ")
+    })`
 
   const readRows = sql.unsafe<Row>(
     `SELECT id, name, description, applied_at, duration, status, checksum, error, "timestamp" FROM ${table}`
@@ -403,14 +443,14 @@ export const make = Effect.gen(function*() {
       for (const item of items) {
         const body = item.migration.up
         const migrationSql = body._tag === "Sql" ? body.sql : ""
-        const prefix = `BEGIN;\n${startSql}\n${settingsSql(item.options, "LOCAL", settings.schema)}\n`
+        const prefix = `BEGIN;\n${groupSettingsSql(item.options)}\n`
         // PostgreSQL reports error positions in characters: count code points, not UTF-16 units.
         parts.push({ item, sqlOffset: characters + codePoints(prefix), sql: migrationSql })
-        const part = `${prefix}${migrationSql}\n;\n${wholeTimeoutSql(item.options.timeoutMs)}\n` +
-          `${recordAppliedSql(item.migration, groupDuration, groupStart)};\nCOMMIT;\n`
+        const part = `${prefix}${migrationSql}\n;\n${groupRecordSql(item.migration, item.options.timeoutMs)}\nCOMMIT;\n`
         text += part
         characters += codePoints(part)
       }
+      text += groupRowsSql(items)
       const result = yield* sendBatch(text, items.reduce((total, item) => total + item.options.timeoutMs, 0))
       if (result._tag === "Right") {
         const durations = new Map(batchRows(result.right).map((row) => [String(row[batchIdColumn]), Number(row.duration ?? 0)]))
@@ -421,8 +461,14 @@ export const make = Effect.gen(function*() {
       // Cut short: the journal says which migrations committed.
       const committed = yield* Effect.either(appliedOf(items))
       const durations = committed._tag === "Right" ? committed.right : new Map<string, number>()
-      const firstUncommitted = parts.findIndex((part) => !durations.has(part.item.migration.id))
-      const appliedCount = committed._tag === "Left" ? 0 : firstUncommitted < 0 ? parts.length : firstUncommitted
+      // A migration of the group that another runner applied meanwhile stopped the group: the journal has its row,
+      // but not from this run.
+      const sent = result._tag === "Left" && result.left !== "timeout" ? pgErrorInfo(result.left) : undefined
+      const duplicate = sent?.code === "23505"
+        ? parts.findIndex((part) => sent.message.includes(`(id)=(${part.item.migration.id})`))
+        : -1
+      const uncommitted = parts.findIndex((part, index) => index === duplicate || !durations.has(part.item.migration.id))
+      const appliedCount = committed._tag === "Left" ? 0 : uncommitted < 0 ? parts.length : uncommitted
       const applied = parts.slice(0, appliedCount).map((part) => ({
         migration: part.item.migration,
         durationMs: durations.get(part.item.migration.id) ?? 0

@@ -13,7 +13,10 @@ export const stderrSink: LogSink = (line) => {
 }
 
 const messageText = (message: unknown): string => {
-  if (Array.isArray(message)) return message.map(messageText).join(" ")
+  if (Array.isArray(message)) {
+    if (message.length === 1 && typeof message[0] === "string") return message[0]
+    return message.map(messageText).join(" ")
+  }
   if (typeof message === "string") return message
   if (message instanceof Error) return message.message
   try {
@@ -38,13 +41,19 @@ const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record
   return record
 }
 
+/** A string annotation, read without copying the whole map (once per line). */
+const stringField = (annotations: HashMap.HashMap<string, unknown>, key: string): string | undefined => {
+  const value = HashMap.get(annotations, key)
+  return value._tag === "Some" && typeof value.value === "string" ? value.value : undefined
+}
+
 /** SQLSTATE, the error (unless the event line already says it) and the hint of a failure event. */
-const detailLine = (text: string, fields: Record<string, unknown>): string | undefined => {
-  const what = [
-    typeof fields.code === "string" ? fields.code : undefined,
-    typeof fields.error === "string" && !text.includes(fields.error) ? fields.error : undefined
-  ].filter((part) => part !== undefined).join(" ")
-  const hint = typeof fields.hint === "string" ? fields.hint : undefined
+const detailLine = (text: string, annotations: HashMap.HashMap<string, unknown>): string | undefined => {
+  const code = stringField(annotations, "code")
+  const error = stringField(annotations, "error")
+  const hint = stringField(annotations, "hint")
+  const what = [code, error !== undefined && !text.includes(error) ? error : undefined]
+    .filter((part) => part !== undefined).join(" ")
   if (hint === undefined) return what === "" ? undefined : what
   return what === "" ? `hint: ${hint}` : `${what} (hint: ${hint})`
 }
@@ -58,12 +67,11 @@ export const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
     const prefix = `[${date.toISOString()}] [${logLevel.label}]`
     const text = messageText(message)
     sink(`${prefix} ${text}`)
-    const fields = annotationRecord(annotations)
-    const detail = detailLine(text, fields)
+    if (HashMap.size(annotations) === 0 && Cause.isEmpty(cause)) return
+    const detail = detailLine(text, annotations)
     if (detail !== undefined) sink(`${prefix}    ↳ ${detail}`)
-    if (typeof fields.statement_preview === "string") {
-      sink(`${prefix}    ↳ statement: ${fields.statement_preview}`)
-    }
+    const statementPreview = stringField(annotations, "statement_preview")
+    if (statementPreview !== undefined) sink(`${prefix}    ↳ statement: ${statementPreview}`)
     if (!Cause.isEmpty(cause)) sink(`${prefix}    ↳ ${Cause.pretty(cause, { renderErrorCause: true }).split("\n").join(`\n${prefix}      `)}`)
   })
 

@@ -151,10 +151,8 @@ export const execute = (plan: Plan, batch: Batch) =>
       const groupStartedAt = yield* Clock.currentTimeMillis
       const outcome = yield* applyGroup(group)
       groupSize = (yield* Clock.currentTimeMillis) - groupStartedAt < fastGroupMs ? Math.min(maxBatch, groupSize * 2) : 1
-      for (const { durationMs, migration } of outcome.applied) {
-        applied.push({ ...ref(migration), durationMs })
-        yield* Events.applied(migration, durationMs)
-      }
+      for (const { durationMs, migration } of outcome.applied) applied.push({ id: migration.id, name: migration.name, durationMs })
+      yield* Events.appliedEach(outcome.applied)
       index += outcome.applied.length
       if (outcome.failed === undefined) continue
       const { error, migration } = outcome.failed
