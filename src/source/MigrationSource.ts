@@ -82,7 +82,10 @@ const sliceMs = 4
 
 const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
 
-/** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
+/**
+ * Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). `.sql` files unchanged since an
+ * earlier load in this process come parsed from `cache`.
+ */
 export const loadDirectory = (
   directory: string,
   cache: SqlFileCache = sqlFileCache
@@ -96,6 +99,7 @@ export const loadDirectory = (
     Effect.flatMap((names) => {
       const sqlNames = names.filter((name) => name.endsWith(".sql"))
       const moduleNames = names.filter((name) => !name.endsWith(".sql"))
+      if (moduleNames.length === 0) return loadSqlFiles(directory, sqlNames, cache)
       return Effect.zipWith(
         loadSqlFiles(directory, sqlNames, cache),
         Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
