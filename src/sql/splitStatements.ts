@@ -44,6 +44,68 @@ const countLines = (text: string, from: number, to: number): number => {
   return count
 }
 
+/** Where the nested block comment opened at `from` ends (just after its last `*\/`), or -1 if it never does. */
+const blockCommentEnd = (text: string, from: number): number => {
+  let depth = 1
+  let k = from + 2
+  while (k < text.length && depth > 0) {
+    const c = text.charCodeAt(k)
+    if (c === 47 && text.charCodeAt(k + 1) === 42) {
+      depth++
+      k += 2
+    } else if (c === 42 && text.charCodeAt(k + 1) === 47) {
+      depth--
+      k += 2
+    } else k++
+  }
+  return depth > 0 ? -1 : k
+}
+
+/**
+ * The index of the quote that closes the string or quoted identifier opened at `from` (doubled quotes inside;
+ * backslash escapes in an `E'...'` string), or at least `text.length` if none does.
+ */
+const quoteEnd = (text: string, from: number, code: number): number => {
+  const before = text.charCodeAt(from - 1)
+  const escapes = code === QUOTE && (before === 69 || before === 101) && !(from >= 2 && isIdentifierCode(text.charCodeAt(from - 2)))
+  let k = from + 1
+  if (escapes) {
+    while (k < text.length) {
+      const c = text.charCodeAt(k)
+      if (c === BACKSLASH) {
+        k += 2
+        continue
+      }
+      if (c === code) {
+        if (text.charCodeAt(k + 1) === code) {
+          k += 2
+          continue
+        }
+        return k
+      }
+      k++
+    }
+    return k
+  }
+  const quote = code === QUOTE ? "'" : "\""
+  for (;;) {
+    const close = text.indexOf(quote, k)
+    if (close < 0) return text.length
+    if (text.charCodeAt(close + 1) !== code) return close
+    k = close + 2
+  }
+}
+
+/** The index of the `$` that ends a `$$` or `$tag$` opening at `from` (the whole tag within 64 characters), or -1. */
+const dollarTagEnd = (text: string, from: number): number => {
+  let k = from + 1
+  if (k < text.length && isTagStart(text.charCodeAt(k))) {
+    k++
+    while (k < text.length && isTagPart(text.charCodeAt(k))) k++
+  }
+  return k < text.length && k < from + 64 && text.charCodeAt(k) === DOLLAR ? k : -1
+}
+
 /** A quote, dollar-quoted body or comment still open at the end of a script: everything after it would be swallowed. */
 export interface Unterminated {
   readonly what: string
@@ -127,21 +189,11 @@ export const scanStatements = (script: string): ScannedScript => {
     }
     if (code === 47 && text.charCodeAt(i + 1) === 42) {
       // /* comment */, nested.
-      let depth = 1
-      let k = i + 2
-      while (k < length && depth > 0) {
-        const c = text.charCodeAt(k)
-        if (c === 47 && text.charCodeAt(k + 1) === 42) {
-          depth++
-          k += 2
-        } else if (c === 42 && text.charCodeAt(k + 1) === 47) {
-          depth--
-          k += 2
-        } else k++
-      }
-      if (depth > 0) unterminated ??= { what: "a /* comment", line }
-      line += countLines(text, i, k)
-      i = k
+      const k = blockCommentEnd(text, i)
+      if (k < 0) unterminated ??= { what: "a /* comment", line }
+      const end = k < 0 ? length : k
+      line += countLines(text, i, end)
+      i = end
       continue
     }
     if (code === QUOTE || code === DOUBLE_QUOTE) {
@@ -150,41 +202,7 @@ export const scanStatements = (script: string): ScannedScript => {
         firstTokenLine = line
       }
       previousIsBegin = false
-      const before = text.charCodeAt(i - 1)
-      const escapes = code === QUOTE && (before === 69 || before === 101) && !(i >= 2 && isIdentifierCode(text.charCodeAt(i - 2)))
-      let k = i + 1
-      if (escapes) {
-        while (k < length) {
-          const c = text.charCodeAt(k)
-          if (c === BACKSLASH) {
-            k += 2
-            continue
-          }
-          if (c === code) {
-            if (text.charCodeAt(k + 1) === code) {
-              k += 2
-              continue
-            }
-            break
-          }
-          k++
-        }
-      } else {
-        const quote = code === QUOTE ? "'" : "\""
-        for (;;) {
-          const close = text.indexOf(quote, k)
-          if (close < 0) {
-            k = length
-            break
-          }
-          if (text.charCodeAt(close + 1) === code) {
-            k = close + 2
-            continue
-          }
-          k = close
-          break
-        }
-      }
+      const k = quoteEnd(text, i, code)
       if (k >= length) unterminated ??= { what: code === QUOTE ? "a quoted string" : "a quoted identifier", line }
       line += countLines(text, i, k + 1)
       i = k + 1
@@ -192,12 +210,8 @@ export const scanStatements = (script: string): ScannedScript => {
     }
     if (code === DOLLAR && !(i >= 1 && isIdentifierCode(text.charCodeAt(i - 1)))) {
       // $$ or $tag$, the whole tag within 64 characters.
-      let k = i + 1
-      if (k < length && isTagStart(text.charCodeAt(k))) {
-        k++
-        while (k < length && isTagPart(text.charCodeAt(k))) k++
-      }
-      if (k < length && k < i + 64 && text.charCodeAt(k) === DOLLAR) {
+      const k = dollarTagEnd(text, i)
+      if (k >= 0) {
         if (firstTokenAt < 0) {
           firstTokenAt = i
           firstTokenLine = line
