@@ -1,14 +1,18 @@
-import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, HashSet, Inspectable, LogLevel } from "effect"
+import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, HashSet, Inspectable, Logger, LogLevel } from "effect"
 import type { Migration } from "../migration.js"
 import { hintForAbort, hintForFailure, rlsStatementHint } from "./hints.js"
 
 type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
 
+/** Effect's own tracer: nothing reads the events of its spans (a tracer such as OpenTelemetry's replaces it). */
+const builtInTracer = Effect.runSync(Effect.tracer)
+
 /**
  * What `Effect.logWithLevel(level, message).pipe(Effect.annotateLogs({ event, ...fields }))` does, done on the fiber
  * directly: every logger of the fiber gets the same options (message as `[message]`, the fiber's annotations plus the
  * event's, its spans, the Clock's time), without the fiber-ref scope `annotateLogs` opens and closes for each line,
- * which cost more than the line itself (one per applied migration).
+ * which cost more than the line itself (one per applied migration). Under Effect's own tracer, the tracer logger is
+ * left out: the span event it would add can never be read, and it cost as much as the line.
  */
 const logEvent = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
@@ -36,8 +40,9 @@ const logEvent = (
     annotations,
     date: new Date(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
   }
+  const spanEvents = fiber.currentTracer !== builtInTracer
   Inspectable.withRedactableContext(context, () => {
-    for (const logger of loggers) logger.log(options)
+    for (const logger of loggers) if (spanEvents || logger !== Logger.tracerLogger) logger.log(options)
   })
 }
 
