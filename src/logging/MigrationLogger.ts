@@ -4,8 +4,28 @@ import type { LogFormat } from "../config.js"
 /** Where formatted lines go: stdout by default, an array in tests. */
 export type LogSink = (line: string) => void
 
+/** Lines held back by `writingStdoutOnce`; undefined outside it. */
+let heldLines: Array<string> | undefined
+
 export const stdoutSink: LogSink = (line) => {
-  process.stdout.write(line + "\n")
+  if (heldLines !== undefined) heldLines.push(line)
+  else process.stdout.write(line + "\n")
+}
+
+/**
+ * Runs `f`, which logs several lines at once (a group of applied migrations), and writes what it sent to stdout in
+ * one write instead of one each. Not on a terminal, where a progress line on stderr is drawn between the lines.
+ */
+export const writingStdoutOnce = <A>(f: () => A): A => {
+  if (heldLines !== undefined || process.stdout.isTTY === true) return f()
+  const lines: Array<string> = []
+  heldLines = lines
+  try {
+    return f()
+  } finally {
+    heldLines = undefined
+    if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n")
+  }
 }
 
 export const stderrSink: LogSink = (line) => {

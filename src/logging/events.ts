@@ -1,55 +1,73 @@
-import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, HashSet, Inspectable, Logger, LogLevel } from "effect"
+import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, Inspectable, Logger, LogLevel } from "effect"
 import type { Migration } from "../migration.js"
 import { hintForAbort, hintForFailure, rlsStatementHint } from "./hints.js"
+import { writingStdoutOnce } from "./MigrationLogger.js"
 
 type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
 
 /** Effect's own tracer: nothing reads the events of its spans (a tracer such as OpenTelemetry's replaces it). */
 const builtInTracer = Effect.runSync(Effect.tracer)
 
+/** One line to log: its event, its message, and the fields of JSON lines. */
+interface EventLine {
+  readonly event: string
+  readonly message: string
+  readonly fields: Fields
+}
+
 /**
- * What `Effect.logWithLevel(level, message).pipe(Effect.annotateLogs({ event, ...fields }))` does, done on the fiber
- * directly: every logger of the fiber gets the same options (message as `[message]`, the fiber's annotations plus the
- * event's, its spans, the Clock's time), without the fiber-ref scope `annotateLogs` opens and closes for each line,
- * which cost more than the line itself (one per applied migration). Under Effect's own tracer, the tracer logger is
- * left out: the span event it would add can never be read, and it cost as much as the line.
+ * What `Effect.logWithLevel(level, message).pipe(Effect.annotateLogs({ event, ...fields }))` does for each line, done
+ * on the fiber directly: every logger of the fiber gets the same options (message as `[message]`, the fiber's
+ * annotations plus the event's, its spans, the Clock's time), without the fiber-ref scope `annotateLogs` opens and
+ * closes for each line, which cost more than the line itself (one per applied migration); the fiber's state is read
+ * once for all the lines. Under Effect's own tracer, the tracer logger is left out: the span event it would add can
+ * never be read, and it cost as much as the line.
  */
-const logEvent = (
+const logEvents = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
   level: LogLevel.LogLevel,
-  event: string,
-  message: string,
-  fields: Fields
+  lines: ReadonlyArray<EventLine>
 ): void => {
-  if (LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)) return
-  const loggers = fiber.getFiberRef(FiberRef.currentLoggers)
-  if (HashSet.size(loggers) === 0) return
-  let annotations = HashMap.set(fiber.getFiberRef(FiberRef.currentLogAnnotations), "event", event as unknown)
-  for (const key in fields) {
-    const value = fields[key]
-    if (value !== undefined) annotations = HashMap.set(annotations, key, value)
-  }
-  const context = fiber.getFiberRefs()
-  const options = {
-    fiberId: fiber.id(),
-    logLevel: level,
-    message: [message],
-    cause: Cause.empty,
-    context,
-    spans: fiber.getFiberRef(FiberRef.currentLogSpan),
-    annotations,
-    date: new Date(Context.get(fiber.currentDefaultServices, Clock.Clock).unsafeCurrentTimeMillis())
-  }
+  if (lines.length === 0 || LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)) return
   const spanEvents = fiber.currentTracer !== builtInTracer
-  Inspectable.withRedactableContext(context, () => {
-    for (const logger of loggers) if (spanEvents || logger !== Logger.tracerLogger) logger.log(options)
-  })
+  const loggers: Array<Logger.Logger<unknown, unknown>> = []
+  for (const logger of fiber.getFiberRef(FiberRef.currentLoggers)) {
+    if (spanEvents || logger !== Logger.tracerLogger) loggers.push(logger)
+  }
+  if (loggers.length === 0) return
+  const outer = fiber.getFiberRef(FiberRef.currentLogAnnotations)
+  const context = fiber.getFiberRefs()
+  const fiberId = fiber.id()
+  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
+  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+  Inspectable.withRedactableContext(context, () =>
+    writingStdoutOnce(() => {
+      for (const { event, fields, message } of lines) {
+        let annotations = HashMap.set(outer, "event", event as unknown)
+        for (const key in fields) {
+          const value = fields[key]
+          if (value !== undefined) annotations = HashMap.set(annotations, key, value)
+        }
+        const options = {
+          fiberId,
+          logLevel: level,
+          message: [message],
+          cause: Cause.empty,
+          context,
+          spans,
+          annotations,
+          date: new Date(clock.unsafeCurrentTimeMillis())
+        }
+        for (const logger of loggers) logger.log(options)
+      }
+    })
+  )
 }
 
 /** Logs one event: its message for the text format, and `event` plus fields for JSON lines. */
 export const emit = (level: LogLevel.LogLevel, event: string, message: string, fields: Fields = {}): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    logEvent(fiber, level, event, message, fields)
+    logEvents(fiber, level, [{ event, message, fields }])
     return Effect.void
   })
 
@@ -113,9 +131,15 @@ export const appliedEach = (
   group: ReadonlyArray<{ readonly migration: Pick<Migration, "id" | "name">; readonly durationMs: number }>
 ): Effect.Effect<void> =>
   Effect.withFiberRuntime((fiber) => {
-    for (const { durationMs, migration } of group) {
-      logEvent(fiber, LogLevel.Info, "db_migration_applied", appliedMessage(migration, durationMs), appliedFields(migration, durationMs))
-    }
+    logEvents(
+      fiber,
+      LogLevel.Info,
+      group.map(({ durationMs, migration }) => ({
+        event: "db_migration_applied",
+        message: appliedMessage(migration, durationMs),
+        fields: appliedFields(migration, durationMs)
+      }))
+    )
     return Effect.void
   })
 
