@@ -25,7 +25,8 @@ interface Row {
   readonly id: string
   readonly name: string
   readonly description: string | null
-  readonly applied_at: Date | string | null
+  /** ms since the epoch: a number is far cheaper for the client to read than a timestamptz's text. */
+  readonly applied_at: number | string | null
   readonly duration: number | null
   readonly status: string
   readonly checksum: string | null
@@ -123,7 +124,7 @@ const toEntry = (row: Row): JournalEntry => ({
   id: row.id,
   name: row.name,
   description: row.description,
-  appliedAt: row.applied_at === null ? null : row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
+  appliedAt: row.applied_at === null ? null : new Date(Number(row.applied_at)),
   durationMs: row.duration === null ? null : Number(row.duration),
   status: row.status,
   checksum: row.checksum,
@@ -211,10 +212,11 @@ export const make = Effect.gen(function*() {
    */
   const searchPathSetting = settings.schema === "public"
     ? ""
-    : `, set_config('search_path', ${quoteLiteral(`${quoteIdentifier(settings.schema)}, public`)}, true)`
+    : ` || set_config('search_path', ${quoteLiteral(`${quoteIdentifier(settings.schema)}, public`)}, true)`
+  // One column: node-postgres parses a row description field by field.
   const groupSettingsSql = (options: RunOptions) =>
-    `SELECT set_config('effect_migrate.started', clock_timestamp()::text, true), ` +
-    `set_config('statement_timeout', '${Math.max(0, Math.round(options.timeoutMs))}', true), ` +
+    `SELECT set_config('effect_migrate.started', clock_timestamp()::text, true) || ` +
+    `set_config('statement_timeout', '${Math.max(0, Math.round(options.timeoutMs))}', true) || ` +
     `set_config('lock_timeout', '${Math.max(0, Math.round(options.lockTimeoutMs))}', true)${searchPathSetting};`
   /**
    * A grouped migration's last statement before COMMIT, one DO block: fails it if it overran its timeout as a whole
@@ -245,7 +247,8 @@ export const make = Effect.gen(function*() {
     })`
 
   const readRows = sql.unsafe<Row>(
-    `SELECT id, name, description, applied_at, duration, status, checksum, error, "timestamp" FROM ${table}`
+    `SELECT id, name, description, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at, duration, status, ` +
+      `checksum, error, "timestamp" FROM ${table}`
   ).pipe(Effect.map((rows) => rows.map(toEntry)))
 
   /**
