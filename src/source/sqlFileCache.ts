@@ -23,6 +23,11 @@ export interface SqlFileCacheOptions {
   readonly racyMarginNs?: bigint
   /** Directories remembered at once; the least recently loaded is forgotten first. */
   readonly maxDirectories?: number
+  /**
+   * From which load of a directory in this process its files are stat'ed and kept (default 2). A process that loads
+   * a directory once (the CLI, most apps) would only pay the stats; from the second load on they save the reads.
+   */
+  readonly cacheFromLoad?: number
 }
 
 /** What a file is recognised by: the stat fields that change when it is edited or replaced. */
@@ -42,6 +47,8 @@ interface CachedFile {
 interface CachedDirectory {
   readonly names: ReadonlyArray<string>
   readonly files: Map<string, CachedFile>
+  /** Loads of this directory so far, this one included. */
+  loads: number
 }
 
 const statOptions = { bigint: true, throwIfNoEntry: false } as const
@@ -81,22 +88,42 @@ export class SqlFileCache {
   readonly #now: () => bigint
   readonly #racyMarginNs: bigint
   readonly #maxDirectories: number
+  readonly #cacheFromLoad: number
 
   constructor(options: SqlFileCacheOptions = {}) {
     this.#now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n)
     this.#racyMarginNs = options.racyMarginNs ?? 2_000_000_000n
     this.#maxDirectories = options.maxDirectories ?? 16
+    this.#cacheFromLoad = options.cacheFromLoad ?? 2
   }
 
   /** Starts loading `names` (file names from one listing of `directory`). */
   open(directory: string, names: ReadonlyArray<string>): SqlDirectoryLoad {
-    const files = this.#filesOf(directory, names)
+    const entry = this.#entryOf(directory, names)
+    entry.loads++
+    const files = entry.files
     // Taken before any file is read: an entry is trusted only if its file was last changed well before this.
     const trustedBefore = this.#now() - this.#racyMarginNs
     // path.join(directory, name) for a plain file name, without normalising the directory once per file.
     const joined = path.join(directory, "_")
     const prefix = joined.slice(0, joined.length - 1)
     const counts = this.counts
+    if (entry.loads < this.#cacheFromLoad) {
+      return {
+        load: (index) => {
+          const fileName = names[index]!
+          const file = prefix + fileName
+          let text: string
+          try {
+            text = readFileSync(file, readOptions)
+          } catch (cause) {
+            return Either.left(cannotRead(file, cause))
+          }
+          counts.read++
+          return parseSqlMigration(file, fileName, text)
+        }
+      }
+    }
     return {
       load: (index) => {
         const fileName = names[index]!
@@ -134,7 +161,7 @@ export class SqlFileCache {
   }
 
   /** The directory's entries; when its list of files changed, only those of files still listed are kept. */
-  #filesOf(directory: string, names: ReadonlyArray<string>): Map<string, CachedFile> {
+  #entryOf(directory: string, names: ReadonlyArray<string>): CachedDirectory {
     const previous = this.#directories.get(directory)
     this.#directories.delete(directory)
     let current: CachedDirectory
@@ -148,14 +175,14 @@ export class SqlFileCache {
           if (kept !== undefined) files.set(name, kept)
         }
       }
-      current = { names: [...names], files }
+      current = { names: [...names], files, loads: previous?.loads ?? 0 }
     }
     this.#directories.set(directory, current)
     for (const oldest of this.#directories.keys()) {
       if (this.#directories.size <= this.#maxDirectories) break
       this.#directories.delete(oldest)
     }
-    return current.files
+    return current
   }
 }
 

@@ -12,7 +12,7 @@ const realNow = () => BigInt(Date.now()) * 1_000_000n
 
 /** A cache whose clock runs ahead, so files written by the test count as settled (not racy) at once. */
 const settledCache = (options: { readonly maxDirectories?: number } = {}) =>
-  new SqlFileCache({ now: () => realNow() + 10_000_000_000n, ...options })
+  new SqlFileCache({ now: () => realNow() + 10_000_000_000n, cacheFromLoad: 1, ...options })
 
 const upSql = (migration: Migration | undefined) => (migration?.up._tag === "Sql" ? migration.up.sql : undefined)
 
@@ -25,6 +25,18 @@ const files = (count: number): Record<string, string> =>
 const nextTick = Effect.promise(() => new Promise((resolve) => setTimeout(resolve, 25)))
 
 describe("the cache of parsed .sql migrations", () => {
+  it.effect("by default, a directory's first load in a process stats nothing; its files are kept from the second load", () =>
+    Effect.gen(function*() {
+      const dir = yield* Effect.promise(() => migrationDir(files(3)))
+      const cache = new SqlFileCache({ now: () => realNow() + 10_000_000_000n })
+      const first = yield* loadDirectory(dir, cache)
+      expect(cache.counts).toEqual({ read: 3, reused: 0 })
+      yield* loadDirectory(dir, cache)
+      expect(cache.counts).toEqual({ read: 6, reused: 0 })
+      expect(yield* loadDirectory(dir, cache)).toEqual(first)
+      expect(cache.counts).toEqual({ read: 6, reused: 3 })
+    }))
+
   it.effect("a second load of an unchanged directory reads no file, and returns the same migrations", () =>
     Effect.gen(function*() {
       const dir = yield* Effect.promise(() => migrationDir(files(5)))
@@ -45,7 +57,7 @@ describe("the cache of parsed .sql migrations", () => {
       const file = path.join(dir, Object.keys(files(1))[0]!)
       const changed = statSync(file, { bigint: true }).ctimeNs
       let now = changed + 1_000_000_000n
-      const cache = new SqlFileCache({ now: () => now })
+      const cache = new SqlFileCache({ now: () => now, cacheFromLoad: 1 })
       yield* loadDirectory(dir, cache)
       yield* loadDirectory(dir, cache)
       expect(cache.counts).toEqual({ read: 2, reused: 0 })
@@ -60,7 +72,7 @@ describe("the cache of parsed .sql migrations", () => {
       const name = "20240101000000_same_size.sql"
       const dir = yield* Effect.promise(() => migrationDir({ [name]: "SELECT 0;" }))
       const file = path.join(dir, name)
-      const cache = new SqlFileCache()
+      const cache = new SqlFileCache({ cacheFromLoad: 1 })
       for (let i = 1; i <= 20; i++) {
         writeFileSync(file, `SELECT ${i % 10};`)
         const [migration] = yield* loadDirectory(dir, cache)
