@@ -59,7 +59,11 @@ const pgWithoutCloudflareProbe = {
   }
 }
 
-/** dist/cli.js: runs cli.cjs through vm.Script with V8's code cache (what Node 22's module.enableCompileCache does). */
+/**
+ * dist/cli.js: runs one of the CLI bundles through vm.Script with V8's code cache (what Node 22's
+ * module.enableCompileCache does): up.cjs for `effect-migrate` / `effect-migrate up` without flags (what replicas
+ * run at every start; no @effect/cli to load), cli.cjs for everything else.
+ */
 const cliEntry = `#!/usr/bin/env node
 import { createRequire } from "node:module"
 import { accessSync, constants, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
@@ -67,11 +71,15 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import vm from "node:vm"
 
-const file = fileURLToPath(new URL("./cli.cjs", import.meta.url))
+const bundles = @BUNDLES@
+const args = process.argv.slice(2)
+const name = args.length === 0 || (args.length === 1 && args[0] === "up") ? "up" : "cli"
+const { encoding, hash } = bundles[name]
+const file = fileURLToPath(new URL(\`./\${name}.cjs\`, import.meta.url))
 const directory = path.dirname(file)
-const source = readFileSync(file, "@BUNDLE_ENCODING@")
+const source = readFileSync(file, encoding)
 // Only beside the bundle (same owner, same trust), never in a shared temporary directory.
-const cacheFile = path.join(directory, \`.cli.@BUNDLE_HASH@.\${process.version}.\${process.arch}.v8cache\`)
+const cacheFile = path.join(directory, \`.\${name}.\${hash}.\${process.version}.\${process.arch}.v8cache\`)
 let cachedData
 try {
   cachedData = process.env.EFFECT_MIGRATE_NO_COMPILE_CACHE ? undefined : readFileSync(cacheFile)
@@ -98,13 +106,16 @@ script.runInThisContext().call(module.exports, module.exports, createRequire(fil
 await rm(staging, { recursive: true, force: true })
 await mkdir(staging, { recursive: true })
 
-await Promise.all([
-  // The CLI: one CommonJS bundle (cli.cjs) started by a small ESM entry (cli.js) that keeps V8's compiled code
-  // for it in a cache file beside it, so later starts skip most of the parse and compile.
-  build({
+/**
+ * A CLI bundle: one CommonJS file started by cli.js. V8 drops vm's dynamic-import callback for code restored from a
+ * cache (Node 20), so the bundle's few import() calls (tsx, migration modules, pglite) go through a function that
+ * cli.js passes in. Returns what cli.js needs to load it.
+ */
+const cliBundle = async (name, entry) => {
+  await build({
     ...common,
     format: "cjs",
-    entryPoints: { cli: "src/cli/main.ts" },
+    entryPoints: { [name]: entry },
     outdir: staging,
     outExtension: { ".js": ".cjs" },
     minifySyntax: true,
@@ -114,23 +125,27 @@ await Promise.all([
     banner: { js: "var __importMetaUrl=require(\"node:url\").pathToFileURL(__filename).href;" },
     // Loaded on demand: the WASM engine for pglite: URLs, and tsx for .ts migrations.
     external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "tsx", "tsx/*", "pg-native"]
-  }).then(async () => {
-    // V8 drops vm's dynamic-import callback for code restored from a cache (Node 20), so the bundle's few
-    // import() calls (tsx, migration modules, pglite) go through a function that cli.js passes in.
-    const bundleFile = path.join(staging, "cli.cjs")
-    let count = 0
-    const bundle = (await readFile(bundleFile, "utf8")).replace(/(?<![\w$.])import\(/g, () => {
-      count++
-      return "__import("
-    })
-    if (count === 0) throw new Error("expected dynamic import() calls in the CLI bundle")
+  })
+  const bundleFile = path.join(staging, `${name}.cjs`)
+  let count = 0
+  const bundle = (await readFile(bundleFile, "utf8")).replace(/(?<![\w$.])import\(/g, () => {
+    count++
+    return "__import("
+  })
+  if (count === 0) throw new Error(`expected dynamic import() calls in the ${name} bundle`)
+  await writeFile(bundleFile, bundle)
+  return {
     // An ASCII bundle is read as latin1: the same string, without UTF-8 validation.
-    const encoding = /[^\x00-\x7f]/.test(bundle) ? "utf8" : "latin1"
-    await writeFile(bundleFile, bundle)
-    // The bundle's own hash names the cache, so a cache is never used with another build's code.
-    const hash = createHash("sha256").update(bundle).digest("hex").slice(0, 16)
-    await writeFile(path.join(staging, "cli.js"), cliEntry.replace("@BUNDLE_HASH@", hash).replace("@BUNDLE_ENCODING@", encoding))
-  }),
+    encoding: /[^\x00-\x7f]/.test(bundle) ? "utf8" : "latin1",
+    // The bundle's own hash names its cache, so a cache is never used with another build's code.
+    hash: createHash("sha256").update(bundle).digest("hex").slice(0, 16)
+  }
+}
+
+await Promise.all([
+  Promise.all([cliBundle("cli", "src/cli/main.ts"), cliBundle("up", "src/cli/quickUp.ts")]).then(([cli, up]) =>
+    writeFile(path.join(staging, "cli.js"), cliEntry.replace("@BUNDLES@", JSON.stringify({ cli, up })))
+  ),
   build({
     ...common,
     entryPoints: { index: "src/index.ts", testing: "src/testing.ts" },

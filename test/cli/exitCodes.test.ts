@@ -53,6 +53,18 @@ describe("exit codes", () => {
     expect(await db.current.query("SELECT 1 FROM pg_tables WHERE tablename = 'migrations'")).toHaveLength(0)
   })
 
+  it("the bare command (its own small bundle) and `up` with flags (the full CLI) log the same events and exit alike", async () => {
+    const dir = await tempDir({ "20240105000000_broken.sql": "CREATE TABLE five (id int);\nSELECT * FROM no_such_table;\n" })
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: dir, RLS_FILE: "none", LOG_FORMAT: "json" }
+    const bare = await cli([], env)
+    const full = await cli(["up", "--log-format", "json", "--rls-file", "none"], env)
+    for (const result of [bare, full]) expect(result.code, result.stdout + result.stderr).toBe(1)
+    const shape = (stdout: string) =>
+      jsonLines(stdout).map((line) => `${String(line.event)} ${String(line.migration_id ?? "")} ${String(line.code ?? "")}`)
+    expect(shape(bare.stdout)).toEqual(shape(full.stdout))
+    expect(shape(bare.stdout)).toContain("db_migration_failed 20240105000000_broken 42P01")
+  })
+
   it("3 when the database is unreachable, without printing the password", async () => {
     const port = await freePort()
     const url = `postgres://app:s3cr3t-pw@127.0.0.1:${port}/app`

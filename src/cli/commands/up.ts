@@ -1,9 +1,8 @@
 import { Command, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
-import { runMigrationsLive } from "../../program.js"
+import { applyUp } from "../applyUp.js"
 import { dryRunPlan, renderDryRun } from "../dryRun.js"
-import { alreadyLogged, live, withSettings } from "../environment.js"
-import { ExitCode } from "../exitCode.js"
+import { live, withSettings } from "../environment.js"
 import { globalOptions, withFlags } from "../globalOptions.js"
 
 export const upOptions = {
@@ -26,20 +25,7 @@ const selection = (options: UpOptions) => ({
   to: Option.getOrUndefined(options.to)
 })
 
-const apply = (options: UpOptions) =>
-  withSettings(
-    () =>
-      runMigrationsLive({ selection: selection(options), rls: !options.noRls }).pipe(
-        // runMigrationsLive has logged its abort line already.
-        Effect.tapError((error) => Effect.sync(() => alreadyLogged(error))),
-        Effect.tap((report) =>
-          Effect.sync(() => {
-            process.exitCode = report.success ? ExitCode.success : ExitCode.failed
-          })
-        )
-      ),
-    { progress: true }
-  )
+const apply = (options: UpOptions) => applyUp(selection(options), !options.noRls)
 
 const dryRun = (options: UpOptions) =>
   withSettings(
