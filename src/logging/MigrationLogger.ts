@@ -46,11 +46,23 @@ const messageText = (message: unknown): string => {
   }
 }
 
+/**
+ * The annotations of lines logged by `Events`, as the plain record they were made from, for our loggers to read
+ * instead of looking keys up in the HashMap one by one (once per applied migration). Only for a HashMap that holds
+ * that record and nothing else.
+ */
+const recorded = new WeakMap<HashMap.HashMap<string, unknown>, Readonly<Record<string, unknown>>>()
+
+export const knownFields = (annotations: HashMap.HashMap<string, unknown>, record: Readonly<Record<string, unknown>>) => {
+  recorded.set(annotations, record)
+}
+
 /** Fields an operator reads first, in this order; the rest follow alphabetically (a HashMap has no order). */
 const leadingFields = ["event", "migration_id", "migration_name", "duration_ms", "code", "error", "hint"]
 
 const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record<string, unknown> => {
-  const entries = [...annotations]
+  const known = recorded.get(annotations)
+  const entries = known === undefined ? [...annotations] : Object.entries(known)
   const rank = (key: string) => {
     const index = leadingFields.indexOf(key)
     return index < 0 ? leadingFields.length : index
@@ -63,6 +75,11 @@ const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record
 
 /** A string annotation, read without copying the whole map (once per line). */
 const stringField = (annotations: HashMap.HashMap<string, unknown>, key: string): string | undefined => {
+  const known = recorded.get(annotations)
+  if (known !== undefined) {
+    const value = known[key]
+    return typeof value === "string" ? value : undefined
+  }
   const value = HashMap.get(annotations, key)
   return value._tag === "Some" && typeof value.value === "string" ? value.value : undefined
 }

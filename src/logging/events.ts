@@ -1,7 +1,7 @@
 import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, Inspectable, Logger, LogLevel } from "effect"
 import type { Migration } from "../migration.js"
 import { hintForAbort, hintForFailure, rlsStatementHint } from "./hints.js"
-import { writingStdoutOnce } from "./MigrationLogger.js"
+import { knownFields, writingStdoutOnce } from "./MigrationLogger.js"
 
 type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
 
@@ -43,11 +43,15 @@ const logEvents = (
   Inspectable.withRedactableContext(context, () =>
     writingStdoutOnce(() => {
       for (const { event, fields, message } of lines) {
-        let annotations = HashMap.set(outer, "event", event as unknown)
+        const record: Record<string, unknown> = { event }
         for (const key in fields) {
           const value = fields[key]
-          if (value !== undefined) annotations = HashMap.set(annotations, key, value)
+          if (value !== undefined) record[key] = value
         }
+        const annotations = HashMap.mutate(outer, (map) => {
+          for (const key in record) HashMap.set(map, key, record[key])
+        })
+        if (HashMap.size(outer) === 0) knownFields(annotations, record)
         const options = {
           fiberId,
           logLevel: level,
