@@ -96,10 +96,16 @@ const batchable = (migration: Migration) => migration.up._tag === "Sql" && migra
 const maxBatch = 100
 
 /**
- * A group grows (1, 2, 4, ... up to maxBatch) while groups come back within this time, and starts again at 1 after a
- * slow one: a slow migration never holds back the log lines of many others, and a run of fast ones costs few round trips.
+ * A group grows (1, 2, 4, ... up to maxBatch) while groups come back well within this time, and after a slower one
+ * holds as many as fit in it at the pace that group went: a slow migration (alone longer than this) brings it back to
+ * 1, so it never holds back the log lines of many others, while a run of fast ones that merely filled a big group keeps
+ * a group's worth of them per round trip instead of starting again at 1.
  */
 const fastGroupMs = 200
+
+/** The next group's size, after `ran` migrations (a group of at most `size`) took `elapsedMs`. */
+export const nextGroupSize = (size: number, ran: number, elapsedMs: number) =>
+  Math.max(1, Math.min(maxBatch, size * 2, Math.floor((ran * fastGroupMs) / Math.max(1, elapsedMs))))
 
 const isLockTimeout = (error: RunError) => error._tag === "MigrationFailed" && error.code === "55P03"
 
@@ -150,7 +156,7 @@ export const execute = (plan: Plan, batch: Batch) =>
       }
       const groupStartedAt = yield* Clock.currentTimeMillis
       const outcome = yield* applyGroup(group)
-      groupSize = (yield* Clock.currentTimeMillis) - groupStartedAt < fastGroupMs ? Math.min(maxBatch, groupSize * 2) : 1
+      groupSize = nextGroupSize(groupSize, group.length, (yield* Clock.currentTimeMillis) - groupStartedAt)
       for (const { durationMs, migration } of outcome.applied) applied.push({ id: migration.id, name: migration.name, durationMs })
       yield* Events.appliedEach(outcome.applied)
       index += outcome.applied.length
