@@ -6,6 +6,9 @@ export interface PgErrorInfo {
   readonly message: string
   readonly position: number | undefined
   readonly hint: string | undefined
+  /** The schema and table of a constraint violation, when the server names them. */
+  readonly schema?: string | undefined
+  readonly table?: string | undefined
 }
 
 const field = (value: unknown, key: string): unknown =>
@@ -21,11 +24,15 @@ export const pgErrorInfo = (error: unknown): PgErrorInfo => {
       const detail = field(current, "detail")
       const serverHint = field(current, "hint")
       const position = Number(field(current, "position"))
+      const schema = field(current, "schema")
+      const table = field(current, "table")
       return {
         code,
         message: typeof detail === "string" && detail !== "" ? `${message} (${detail})` : message,
         position: Number.isFinite(position) && position > 0 ? position : undefined,
-        hint: hintForCode(code) ?? (typeof serverHint === "string" ? serverHint : undefined)
+        hint: hintForCode(code) ?? (typeof serverHint === "string" ? serverHint : undefined),
+        schema: typeof schema === "string" ? schema : undefined,
+        table: typeof table === "string" ? table : undefined
       }
     }
     const cause = field(current, "cause")

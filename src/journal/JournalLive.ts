@@ -1,9 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
-import { Cause, Effect, Exit, Layer, Runtime } from "effect"
+import { Cause, Effect, Exit, Layer, Option, Runtime, Scope } from "effect"
 import { MigrationConfig } from "../config.js"
 import { failingStatement } from "../database/failingStatement.js"
-import { pgErrorInfo } from "../database/pgError.js"
+import { type PgErrorInfo, pgErrorInfo } from "../database/pgError.js"
 import { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
 import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { LegacyDb, Migration, MigrationBody } from "../migration.js"
@@ -53,8 +53,20 @@ const databaseError = (operation: string) => (error: unknown) => {
   })
 }
 
+/** The journal table, as PostgreSQL names it in a constraint violation. */
+interface JournalTable {
+  readonly schema: string
+  readonly table: string
+}
+
+/** The journal's primary key refused this migration's row: another runner applied it. */
+const alreadyApplied = (info: PgErrorInfo, id: string, journal: JournalTable): boolean =>
+  info.code === "23505" && info.table === journal.table && info.schema === journal.schema &&
+  info.message.includes(`(id)=(${id})`)
+
 /** A migration's failure, with the failing statement found from PostgreSQL's error position. */
 const failure = (
+  journal: JournalTable,
   migration: Migration,
   error: unknown,
   durationMs: number,
@@ -77,7 +89,7 @@ const failure = (
     }
   }
   if (statement === undefined && script !== undefined) statement = failingStatement(info.message, script.text)
-  if (info.code === "23505" && info.message.includes(`(id)=(${migration.id})`)) {
+  if (alreadyApplied(info, migration.id, journal)) {
     return new MigrationFailed({
       id: migration.id,
       name: migration.name,
@@ -186,6 +198,7 @@ export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const settings = yield* MigrationConfig
   const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
+  const journalTable: JournalTable = { schema: settings.schema, table: settings.table }
 
   /**
    * Records a migration as applied; the duration is measured by the server. A `failed` row is replaced, but an
@@ -247,7 +260,8 @@ export const make = Effect.gen(function*() {
     })`
 
   const readRows = sql.unsafe<Row>(
-    `SELECT id, name, description, (extract(epoch FROM applied_at) * 1000)::float8 AS applied_at, duration, status, ` +
+    // ::timestamptz: a hand-made table's text or timestamp column is read in the server's time zone, as now() wrote it.
+    `SELECT id, name, description, (extract(epoch FROM applied_at::timestamptz) * 1000)::float8 AS applied_at, duration, status, ` +
       `checksum, error, "timestamp" FROM ${table}`
   ).pipe(Effect.map((rows) => rows.map(toEntry)))
 
@@ -296,8 +310,16 @@ export const make = Effect.gen(function*() {
   const tableIncomplete = (error: unknown) => ["42P01", "3F000", "42703"].includes(pgErrorInfo(error).code ?? "")
 
   const ensure: JournalService["ensure"] = readRows.pipe(
-    Effect.map((rows) => {
+    Effect.flatMap((rows) => {
       prefetched = rows
+      // Good only while the caller's scope lasts (the pipeline's, which holds the migration lock): a run that
+      // stops after ensure must not hand its rows to a later read.
+      return Effect.flatMap(Effect.serviceOption(Scope.Scope), (scope) =>
+        Option.isSome(scope)
+          ? Scope.addFinalizer(scope.value, Effect.sync(() => {
+            if (prefetched === rows) prefetched = undefined
+          }))
+          : Effect.void)
     }),
     Effect.catchIf(tableIncomplete, () => fresh(createOrUpgrade)),
     Effect.mapError(databaseError(`create journal table ${settings.schema}.${settings.table}`))
@@ -370,13 +392,13 @@ export const make = Effect.gen(function*() {
       const script = `${prefix}${body.sql}\n;\n${record(serverDuration)}`
       attempt = sql.unsafe(script).pipe(
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs, { text: body.sql, offset: prefix.length }))
+        Effect.mapError((error) => failure(journalTable, migration, error, elapsed(), options.timeoutMs, { text: body.sql, offset: prefix.length }))
       )
     } else if (body._tag === "Sql") {
       attempt = runWithoutTransaction(body.sql, options).pipe(
-        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs)),
+        Effect.mapError((error) => failure(journalTable, migration, error, elapsed(), options.timeoutMs)),
         Effect.flatMap(() =>
-          sql.unsafe(record(String(elapsed()))).pipe(Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs)))
+          sql.unsafe(record(String(elapsed()))).pipe(Effect.mapError((error) => failure(journalTable, migration, error, elapsed(), options.timeoutMs)))
         ),
         Effect.map(() => elapsed())
       )
@@ -389,19 +411,19 @@ export const make = Effect.gen(function*() {
         })
       ).pipe(
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs))
+        Effect.mapError((error) => failure(journalTable, migration, error, elapsed(), options.timeoutMs))
       )
     } else {
       attempt = runBody(migration, body).pipe(
         Effect.zipRight(sql.unsafe(record(String(elapsed())))),
         Effect.map(() => elapsed()),
-        Effect.mapError((error) => failure(migration, error, elapsed(), options.timeoutMs))
+        Effect.mapError((error) => failure(journalTable, migration, error, elapsed(), options.timeoutMs))
       )
     }
     return attempt.pipe(
       Effect.provideService(SqlClient.SqlClient, sql),
       // A defect in user code (a thrown exception inside an Effect body) is that migration's failure.
-      Effect.catchAllDefect((defect) => Effect.fail(failure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed(), options.timeoutMs))),
+      Effect.catchAllDefect((defect) => Effect.fail(failure(journalTable, migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, elapsed(), options.timeoutMs))),
       Effect.timeoutFail({
         duration: options.timeoutMs,
         onTimeout: () =>
@@ -467,9 +489,9 @@ export const make = Effect.gen(function*() {
       // A migration of the group that another runner applied meanwhile stopped the group: the journal has its row,
       // but not from this run.
       const sent = result._tag === "Left" && result.left !== "timeout" ? pgErrorInfo(result.left) : undefined
-      const duplicate = sent?.code === "23505"
-        ? parts.findIndex((part) => sent.message.includes(`(id)=(${part.item.migration.id})`))
-        : -1
+      const duplicate = sent === undefined
+        ? -1
+        : parts.findIndex((part) => alreadyApplied(sent, part.item.migration.id, journalTable))
       const uncommitted = parts.findIndex((part, index) => index === duplicate || !durations.has(part.item.migration.id))
       const appliedCount = committed._tag === "Left" ? 0 : uncommitted < 0 ? parts.length : uncommitted
       const applied = parts.slice(0, appliedCount).map((part) => ({
@@ -516,14 +538,14 @@ export const make = Effect.gen(function*() {
         })
         : result.left === "timeout"
         ? timeoutFailure(migration, elapsed, options.timeoutMs, undefined, failingStatement("", failing.sql))
-        : failure(migration, result.left, elapsed, options.timeoutMs, { text: failing.sql, offset: failing.sqlOffset })
+        : failure(journalTable, migration, result.left, elapsed, options.timeoutMs, { text: failing.sql, offset: failing.sqlOffset })
       return { applied, failed: { migration, error } }
     }).pipe(
       Effect.catchAll((error) => {
         const first = items[0]!
         return Effect.succeed<BatchOutcome>({
           applied: [],
-          failed: { migration: first.migration, error: failure(first.migration, error, 0, first.options.timeoutMs) }
+          failed: { migration: first.migration, error: failure(journalTable, first.migration, error, 0, first.options.timeoutMs) }
         })
       }),
       Effect.withSpan("effect-migrate/Journal.applyBatch", { attributes: { "migrations": items.length }, captureStackTrace: false })

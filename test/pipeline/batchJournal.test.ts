@@ -119,4 +119,31 @@ describe("a group's journal rows", () => {
         { id: "20240103000001_b" }
       ])
     }).pipe(Effect.provide(liveJournal("app_s"))))
+
+  it.live("a migration's own unique violation on a key that equals an earlier migration's id is blamed on it, not the earlier one", () =>
+    Effect.gen(function*() {
+      const migrations = yield* load({
+        "20240104000000_one.sql": "CREATE TABLE u1 (id int);",
+        "20240104000001_two.sql":
+          "CREATE TABLE audit (id text PRIMARY KEY);\nINSERT INTO audit VALUES ('20240104000000_one');\nINSERT INTO audit VALUES ('20240104000000_one');"
+      })
+      const journal = yield* Journal
+      yield* journal.ensure
+      const outcome = yield* journal.applyBatch(migrations.map((migration) => ({ migration, options })))
+      expect(outcome.applied.map((applied) => applied.migration.id)).toEqual(["20240104000000_one"])
+      expect(outcome.failed?.migration.id).toBe("20240104000001_two")
+      expect(outcome.failed?.error.message).toMatch(/audit_pkey/)
+      expect(outcome.failed?.error.message).not.toMatch(/already recorded as applied/)
+    }).pipe(Effect.provide(liveJournal())))
+
+  it.live("rows read by ensure are not handed to a read after the scope they were read in has closed", () =>
+    Effect.gen(function*() {
+      const journal = yield* Journal
+      yield* Effect.scoped(journal.ensure)
+      yield* query(
+        "INSERT INTO migrations (id, name, status) VALUES ('20240105000000_by_hand', 'By Hand', 'applied') ON CONFLICT DO NOTHING"
+      )
+      const entries = yield* journal.entries
+      expect(entries.map((entry) => entry.id)).toContain("20240105000000_by_hand")
+    }).pipe(Effect.provide(liveJournal())))
 })

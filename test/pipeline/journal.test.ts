@@ -109,4 +109,24 @@ describe("the journal table", () => {
         ])
         expect(reportOf((yield* runLive(settings)).result)).toMatchObject({ success: true, applied: [] })
       })))
+
+  it.live("a hand-made journal whose applied_at is text still works (read in the server's time zone)", () =>
+    withFreshDatabase("textdate", (fresh) =>
+      Effect.gen(function*() {
+        yield* Effect.promise(() =>
+          fresh.query(
+            `CREATE TABLE migrations (id text PRIMARY KEY, name text NOT NULL, description text, applied_at text,
+               duration integer, status text);
+             INSERT INTO migrations (id, name, applied_at, status) VALUES ('20240101000000_first', 'First', '2024-06-01 10:00:00+00', 'applied');`
+          )
+        )
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_first.sql": "CREATE TABLE first (id int);",
+            "20240102000000_second.sql": "CREATE TABLE second (id int);"
+          })
+        )
+        const report = reportOf((yield* runLive({ databaseUrl: fresh.url, migrationsDir: dir, rlsFile: "none" })).result)
+        expect(report.applied.map((m) => m.id)).toEqual(["20240102000000_second"])
+      })))
 })
