@@ -8,7 +8,7 @@ import { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
 import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { LegacyDb, Migration, MigrationBody } from "../migration.js"
 import { quoteIdentifier, quoteLiteral } from "../sql/quote.js"
-import { searchPathSql } from "../sql/searchPath.js"
+import { searchPathSql, searchPathValue } from "../sql/searchPath.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import {
   applyOneByOne,
@@ -205,12 +205,15 @@ export const make = Effect.gen(function*() {
    * `applied` one makes the primary key fail the transaction: a migration is applied once, even by a runner
    * that lost the migration lock.
    */
-  const recordAppliedSql = (migration: Migration, duration: string, appliedAt = "now()") =>
+  const journalRowSql = (migration: Migration, duration: string, appliedAt: string) =>
     `DELETE FROM ${table} WHERE id = ${quoteLiteral(migration.id)} AND status IS DISTINCT FROM 'applied';
      INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
      VALUES (${quoteLiteral(migration.id)}, ${quoteLiteral(migration.name)}, ${
       migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
-    }, ${appliedAt}, ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})
+    }, ${appliedAt}, ${duration}, 'applied', ${migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)}, NULL, ${migration.timestamp})`
+
+  const recordAppliedSql = (migration: Migration, duration: string, appliedAt = "now()") =>
+    `${journalRowSql(migration, duration, appliedAt)}
      RETURNING id AS ${batchIdColumn}, duration`
 
   const serverDuration = "(extract(epoch FROM clock_timestamp() - now()) * 1000)::integer"
@@ -223,9 +226,8 @@ export const make = Effect.gen(function*() {
    * A grouped migration's first statement after BEGIN: its start time and its settings (SET LOCAL's equivalent),
    * one result set instead of one per setting.
    */
-  const searchPathSetting = settings.schema === "public"
-    ? ""
-    : ` || set_config('search_path', ${quoteLiteral(`${quoteIdentifier(settings.schema)}, public`)}, true)`
+  const searchPath = searchPathValue(settings.schema)
+  const searchPathSetting = searchPath === undefined ? "" : ` || set_config('search_path', ${quoteLiteral(searchPath)}, true)`
   // One column: node-postgres parses a row description field by field.
   const groupSettingsSql = (options: RunOptions) =>
     `SELECT set_config('effect_migrate.started', clock_timestamp()::text, true) || ` +
@@ -233,23 +235,16 @@ export const make = Effect.gen(function*() {
     `set_config('lock_timeout', '${Math.max(0, Math.round(options.lockTimeoutMs))}', true)${searchPathSetting};`
   /**
    * A grouped migration's last statement before COMMIT, one DO block: fails it if it overran its timeout as a whole
-   * (statement_timeout bounds statements one by one), then writes its journal row as `recordAppliedSql` does (a
+   * (statement_timeout bounds statements one by one), then writes its journal row (`journalRowSql`: a
    * `failed` row replaced, an `applied` one failing the transaction on the primary key).
    */
   const groupRecordSql = (migration: Migration, timeoutMs: number) => {
     const timeout = Math.max(0, Math.round(timeoutMs))
-    const id = quoteLiteral(migration.id)
     return `DO ${
       dollarQuoted(
         ` BEGIN IF ${groupDuration} > ${timeout} THEN RAISE EXCEPTION USING ERRCODE = '57014', ` +
           `MESSAGE = 'canceling the migration: it ran longer than its timeout of ${timeout}ms'; END IF; ` +
-          `DELETE FROM ${table} WHERE id = ${id} AND status IS DISTINCT FROM 'applied'; ` +
-          `INSERT INTO ${table} (id, name, description, applied_at, duration, status, checksum, error, "timestamp") ` +
-          `VALUES (${id}, ${quoteLiteral(migration.name)}, ${
-            migration.description === undefined ? "NULL" : quoteLiteral(migration.description)
-          }, ${groupStart}, ${groupDuration}, 'applied', ${
-            migration.checksum === undefined ? "NULL" : quoteLiteral(migration.checksum)
-          }, NULL, ${migration.timestamp}); END `
+          `${journalRowSql(migration, groupDuration, groupStart)}; END `
       )
     };`
   }
