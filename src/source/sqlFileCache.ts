@@ -108,32 +108,20 @@ export class SqlFileCache {
     const joined = path.join(directory, "_")
     const prefix = joined.slice(0, joined.length - 1)
     const counts = this.counts
-    if (entry.loads < this.#cacheFromLoad) {
-      return {
-        load: (index) => {
-          const fileName = names[index]!
-          const file = prefix + fileName
-          let text: string
-          try {
-            text = readFileSync(file, readOptions)
-          } catch (cause) {
-            return Either.left(cannotRead(file, cause))
-          }
-          counts.read++
-          return parseSqlMigration(file, fileName, text)
-        }
-      }
-    }
+    // Before the directory's cacheFromLoad-th load, files are only read: nothing is stat'ed, looked up or kept.
+    const caching = entry.loads >= this.#cacheFromLoad
     return {
       load: (index) => {
         const fileName = names[index]!
         const file = prefix + fileName
         let stat: BigIntStats | undefined
-        try {
-          stat = statSync(file, statOptions)
-        } catch {
-          // Not cached; reading it fails, or not, and says why in the words it always has.
-          stat = undefined
+        if (caching) {
+          try {
+            stat = statSync(file, statOptions)
+          } catch {
+            // Not cached; reading it fails, or not, and says why in the words it always has.
+            stat = undefined
+          }
         }
         const cached = files.get(fileName)
         if (cached !== undefined && stat !== undefined && sameFile(cached.key, stat)) {
