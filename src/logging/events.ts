@@ -122,8 +122,7 @@ const appliedMessage = (migration: Pick<Migration, "name">, durationMs: number) 
   `✅ Migration ${migration.name}: APPLIED (${durationMs}ms)`
 
 const appliedFields = (migration: Pick<Migration, "id" | "name">, durationMs: number): Fields => ({
-  migration_id: migration.id,
-  migration_name: migration.name,
+  ...who(migration),
   duration_ms: durationMs
 })
 

@@ -157,7 +157,7 @@ export const execute = (plan: Plan, batch: Batch) =>
       const groupStartedAt = yield* Clock.currentTimeMillis
       const outcome = yield* applyGroup(group)
       groupSize = nextGroupSize(groupSize, group.length, (yield* Clock.currentTimeMillis) - groupStartedAt)
-      for (const { durationMs, migration } of outcome.applied) applied.push({ id: migration.id, name: migration.name, durationMs })
+      for (const { durationMs, migration } of outcome.applied) applied.push({ ...ref(migration), durationMs })
       yield* Events.appliedEach(outcome.applied)
       index += outcome.applied.length
       if (outcome.failed === undefined) continue
