@@ -37,7 +37,8 @@ const orphansSql = `SELECT count(*)::int AS orphans FROM pg_stat_activity
     AND application_name = 'effect-migrate' AND backend_xid IS NOT NULL`
 
 /** Waiters read the holder's application_name to say since when the lock is held. */
-const holderNameSql = () => `SET application_name = 'effect-migrate lock since ${new Date().toISOString()}'`
+const holderName = () => `'effect-migrate lock since ${new Date().toISOString()}'`
+const holderNameSql = () => `SET application_name = ${holderName()}`
 
 /** The first row of one statement's result, as node-postgres returns it. */
 const firstRow = <A>(result: unknown): A | undefined =>
@@ -122,11 +123,15 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       const startedAt = Date.now()
       // The usual case in one round trip: the lock is free and no dead runner left a transaction open.
       const first = yield* Effect.either(
-        query(`${holderNameSql()}; SELECT pg_try_advisory_lock(${key}::bigint) AS locked; ${orphansSql}`)
+        // The holder's name is set only if the lock was taken (a volatile subquery is evaluated once).
+        query(
+          `SELECT l.locked, CASE WHEN l.locked THEN set_config('application_name', ${holderName()}, false) END AS holder
+             FROM (SELECT pg_try_advisory_lock(${key}::bigint) AS locked) l; ${orphansSql}`
+        )
       )
       let locked: boolean
       if (Either.isRight(first)) {
-        const [, lockResult, orphansResult] = Array.isArray(first.right) ? first.right : []
+        const [lockResult, orphansResult] = Array.isArray(first.right) ? first.right : []
         locked = firstRow<{ locked?: boolean }>(lockResult)?.locked === true
         if (locked && firstRow<{ orphans?: number }>(orphansResult)?.orphans === 0) {
           yield* Effect.addFinalizer(() => release)
