@@ -1,10 +1,13 @@
-import { Clock, Effect, Layer } from "effect"
-import { MigrationConfig } from "./config.js"
+import { Clock, Effect, Layer, Redacted } from "effect"
+import * as path from "node:path"
+import { MigrationConfig, type MigrationSettings } from "./config.js"
 import * as Connect from "./database/connect.js"
 import * as MigrationLock from "./database/MigrationLock.js"
+import { parseTarget } from "./database/target.js"
 import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as Events from "./logging/events.js"
+import type { Migration } from "./migration.js"
 import type { MigrationReport } from "./report.js"
 import * as MigrationSource from "./source/MigrationSource.js"
 import { discover } from "./stages/discover.js"
@@ -12,6 +15,7 @@ import { execute, select, type Selection } from "./stages/execute.js"
 import { init } from "./stages/init.js"
 import { report } from "./stages/report.js"
 import { rls } from "./stages/rls.js"
+import { checkUpToDate, reportUpToDate } from "./stages/upToDate.js"
 
 export interface RunOptions {
   /** Which pending migrations to run; all by default. */
@@ -24,11 +28,11 @@ export interface RunOptions {
 export const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
 /** The five stages, under one migration lock held from before the journal is touched until after RLS. */
-export const pipeline = (options: RunOptions, startedAt: number) =>
+export const pipeline = (options: RunOptions, startedAt: number, loaded?: ReadonlyArray<Migration>) =>
   Effect.scoped(
     Effect.gen(function*() {
       const settings = yield* MigrationConfig
-      const { migrations } = yield* init(startedAt)
+      const { migrations } = yield* init(startedAt, loaded)
       const plan = yield* discover(migrations)
       const batch = yield* select(plan, options.selection ?? {})
       const execution = yield* execute(plan, batch)
@@ -62,13 +66,28 @@ export const liveServices = Layer.mergeAll(JournalLive.layer, MigrationLock.laye
   Layer.provideMerge(Connect.layer)
 )
 
-/** Connects (after the first log lines, so an unreachable server is reported in order) and runs. */
+/**
+ * A run that may end after `checkUpToDate`: every pending migration (no selection), no RLS stage, on PostgreSQL
+ * (PGlite has one session, which the pipeline would then have to open again).
+ */
+const mayBeUpToDate = (options: RunOptions, settings: MigrationSettings) =>
+  options.selection?.only === undefined && options.selection?.to === undefined &&
+  (options.rls === false || rlsDisabled(settings.rlsFile)) &&
+  parseTarget(Redacted.value(settings.databaseUrl)).engine === "postgres"
+
+/**
+ * Connects (after the first log lines, so an unreachable server is reported in order) and runs. A start-up with
+ * nothing to do ends after `checkUpToDate`, with the same log lines and report as the pipeline's.
+ */
 export const runMigrationsLive = (options: RunOptions = {}) =>
   Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
     yield* Events.started
     yield* Events.initializing
-    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
+    const settings = yield* MigrationConfig
+    const check = mayBeUpToDate(options, settings) ? yield* checkUpToDate(settings) : undefined
+    if (check?.upToDate === true) return yield* reportUpToDate(check.migrations, path.resolve(settings.migrationsDir), startedAt)
+    return yield* pipeline(options, startedAt, check?.migrations).pipe(Effect.provide(liveServices))
   }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
 
 /** The report's failure as the error channel: for callers that must not go on after a failed run. */

@@ -18,6 +18,9 @@ export interface JournalEntry {
   readonly timestamp: number | null
 }
 
+/** Of a journal row, what decides whether its migration is pending or changed. */
+export type JournalState = Pick<JournalEntry, "id" | "status" | "checksum">
+
 export interface RunOptions {
   /** Server-side `statement_timeout` and Effect-side timeout for the whole migration, ms. */
   readonly timeoutMs: number

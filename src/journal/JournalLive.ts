@@ -20,6 +20,7 @@ import {
   type RunError,
   type RunOptions
 } from "./Journal.js"
+import { ourColumns } from "./journalColumns.js"
 
 interface Row {
   readonly id: string
@@ -33,16 +34,6 @@ interface Row {
   readonly error: string | null
   readonly timestamp: string | number | null
 }
-
-const ourColumns: ReadonlyArray<readonly [string, string]> = [
-  ["description", "text"],
-  ["applied_at", "timestamptz DEFAULT now()"],
-  ["duration", "integer"],
-  ["status", "text NOT NULL DEFAULT 'applied'"],
-  ["checksum", "text"],
-  ["error", "text"],
-  ["timestamp", "bigint"]
-]
 
 const databaseError = (operation: string) => (error: unknown) => {
   const info = pgErrorInfo(error)

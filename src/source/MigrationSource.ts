@@ -1,5 +1,6 @@
 import { Context, Effect, Either, Layer } from "effect"
-import { readdir, readFile } from "node:fs/promises"
+import { readdirSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import * as path from "node:path"
 import { MigrationConfig } from "../config.js"
 import { DuplicateMigrationId, MigrationLoadError } from "../errors.js"
@@ -51,7 +52,7 @@ const loadModule = (directory: string, fileName: string): Effect.Effect<Migratio
 /**
  * `.sql` files are read synchronously: for a directory of small files that is several times cheaper than one
  * promise per file, and start-up is what every replica pays. Unchanged files come parsed from the process's cache
- * (one `stat` each). Every few milliseconds the event loop gets a turn, so the connection and the lock, set up
+ * (one `stat` each). Every millisecond the event loop gets a turn, so the connection and the lock, set up
  * at the same time, make progress while the files are read.
  */
 const loadSqlFiles = (
@@ -78,37 +79,48 @@ const loadSqlFiles = (
   })
 
 /** How long the `.sql` files may hold the event loop before it gets a turn (the clock is read every 16 files). */
-const sliceMs = 4
+const sliceMs = 1
 
 const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
 
+/** The migration files of a directory (not recursive), sorted by name. */
+export const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<string>, MigrationLoadError> =>
+  Effect.try({
+    try: () => readdirSync(directory, { withFileTypes: true }),
+    catch: (cause) =>
+      new MigrationLoadError({ file: directory, message: `cannot read migrations directory ${directory}: ${describeCause(cause)}` })
+  }).pipe(
+    Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort())
+  )
+
 /**
- * Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). `.sql` files unchanged since an
- * earlier load in this process come parsed from `cache`.
+ * Loads the migration files `names` of `directory` (from `listDirectory`). `.sql` files unchanged since an earlier
+ * load in this process come parsed from `cache`.
  */
+export const loadFiles = (
+  directory: string,
+  names: ReadonlyArray<string>,
+  cache: SqlFileCache = sqlFileCache
+): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> => {
+  const sqlNames = names.filter((name) => name.endsWith(".sql"))
+  const moduleNames = names.filter((name) => !name.endsWith(".sql"))
+  const loaded = moduleNames.length === 0
+    ? loadSqlFiles(directory, sqlNames, cache)
+    : Effect.zipWith(
+      loadSqlFiles(directory, sqlNames, cache),
+      Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
+      (sql, modules) => [...sql, ...modules],
+      { concurrent: true }
+    )
+  return Effect.flatMap(loaded, rejectDuplicates)
+}
+
+/** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (
   directory: string,
   cache: SqlFileCache = sqlFileCache
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  Effect.tryPromise({
-    try: () => readdir(directory, { withFileTypes: true }),
-    catch: (cause) =>
-      new MigrationLoadError({ file: directory, message: `cannot read migrations directory ${directory}: ${describeCause(cause)}` })
-  }).pipe(
-    Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort()),
-    Effect.flatMap((names) => {
-      const sqlNames = names.filter((name) => name.endsWith(".sql"))
-      const moduleNames = names.filter((name) => !name.endsWith(".sql"))
-      if (moduleNames.length === 0) return loadSqlFiles(directory, sqlNames, cache)
-      return Effect.zipWith(
-        loadSqlFiles(directory, sqlNames, cache),
-        Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
-        (sql, modules) => [...sql, ...modules],
-        { concurrent: true }
-      )
-    }),
-    Effect.flatMap(rejectDuplicates)
-  )
+  Effect.flatMap(listDirectory(directory), (names) => loadFiles(directory, names, cache))
 
 /** Migrations registered in code, e.g. for apps that bundle them. */
 export const loadDefinitions = (

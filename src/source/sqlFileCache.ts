@@ -1,5 +1,5 @@
 import { Either } from "effect"
-import { type BigIntStats, readFileSync, statSync } from "node:fs"
+import { readFileSync, type Stats, statSync } from "node:fs"
 import * as path from "node:path"
 import type { MigrationLoadError } from "../errors.js"
 import type { Migration } from "../migration.js"
@@ -11,7 +11,7 @@ import { parseSqlMigration } from "./sqlFile.js"
  * that rebuilds its layers, a long-running process) costs one `stat` per file instead of a read and a parse.
  *
  * A file is reused only when its stat matches the one taken just before it was read: device, inode, size,
- * mtime and ctime to the nanosecond. Like git's index, the cache distrusts "racy" entries: a file whose mtime
+ * mtime and ctime (ms as doubles: a fraction of a µs at today's dates). Like git's index, the cache distrusts "racy" entries: a file whose mtime
  * or ctime is not at least `racyMarginNs` older than the moment it was read could be changed again within the
  * same timestamp tick without its stat changing, so it is not kept and is read again next time. The clock is
  * the system's, which is also what a local filesystem stamps files with; the margin covers its coarse ticks.
@@ -32,11 +32,11 @@ export interface SqlFileCacheOptions {
 
 /** What a file is recognised by: the stat fields that change when it is edited or replaced. */
 interface FileKey {
-  readonly dev: bigint
-  readonly ino: bigint
-  readonly size: bigint
-  readonly mtimeNs: bigint
-  readonly ctimeNs: bigint
+  readonly dev: number
+  readonly ino: number
+  readonly size: number
+  readonly mtimeMs: number
+  readonly ctimeMs: number
 }
 
 interface CachedFile {
@@ -51,16 +51,17 @@ interface CachedDirectory {
   loads: number
 }
 
-const statOptions = { bigint: true, throwIfNoEntry: false } as const
+// Numbers, not bigints: a quarter cheaper per file, and a double's ms tell apart changes far closer than the racy margin.
+const statOptions = { throwIfNoEntry: false } as const
 // An options object rather than "utf8": Node then skips copying its defaults on every call (~15% of a cold read).
 const readOptions = { encoding: "utf8" } as const
 
-const sameFile = (key: FileKey, stat: BigIntStats): boolean =>
-  key.ino === stat.ino && key.size === stat.size && key.mtimeNs === stat.mtimeNs && key.ctimeNs === stat.ctimeNs &&
+const sameFile = (key: FileKey, stat: Stats): boolean =>
+  key.ino === stat.ino && key.size === stat.size && key.mtimeMs === stat.mtimeMs && key.ctimeMs === stat.ctimeMs &&
   key.dev === stat.dev
 
 /** Kept instead of the whole stat (its Dates and a dozen other fields) for every file of every remembered directory. */
-const keyOf = ({ ctimeNs, dev, ino, mtimeNs, size }: BigIntStats): FileKey => ({ dev, ino, size, mtimeNs, ctimeNs })
+const keyOf = ({ ctimeMs, dev, ino, mtimeMs, size }: Stats): FileKey => ({ dev, ino, size, mtimeMs, ctimeMs })
 
 /** A cached migration is handed to every later load: frozen, so no caller can change what the next one gets. */
 const frozen = (migration: Migration): Migration => {
@@ -103,7 +104,7 @@ export class SqlFileCache {
     entry.loads++
     const files = entry.files
     // Taken before any file is read: an entry is trusted only if its file was last changed well before this.
-    const trustedBefore = this.#now() - this.#racyMarginNs
+    const trustedBeforeMs = Number(this.#now() - this.#racyMarginNs) / 1e6
     // path.join(directory, name) for a plain file name, without normalising the directory once per file.
     const joined = path.join(directory, "_")
     const prefix = joined.slice(0, joined.length - 1)
@@ -114,7 +115,7 @@ export class SqlFileCache {
       load: (index) => {
         const fileName = names[index]!
         const file = prefix + fileName
-        let stat: BigIntStats | undefined
+        let stat: Stats | undefined
         if (caching) {
           try {
             stat = statSync(file, statOptions)
@@ -138,7 +139,7 @@ export class SqlFileCache {
         }
         counts.read++
         const parsed = parseSqlMigration(file, fileName, text)
-        if (Either.isRight(parsed) && stat !== undefined && stat.mtimeNs < trustedBefore && stat.ctimeNs < trustedBefore) {
+        if (Either.isRight(parsed) && stat !== undefined && stat.mtimeMs < trustedBeforeMs && stat.ctimeMs < trustedBeforeMs) {
           files.set(fileName, { key: keyOf(stat), migration: frozen(parsed.right) })
         } else {
           files.delete(fileName)

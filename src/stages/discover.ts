@@ -1,7 +1,7 @@
 import { Effect } from "effect"
 import { MigrationConfig } from "../config.js"
 import { ChecksumMismatch } from "../errors.js"
-import { Journal, type JournalEntry } from "../journal/Journal.js"
+import { Journal, type JournalEntry, type JournalState } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
 import type { Migration } from "../migration.js"
 import { stage } from "./stageTimeout.js"
@@ -25,6 +25,23 @@ export interface Plan {
   readonly outOfOrder: ReadonlyArray<Migration>
 }
 
+const isApplied = (entry: JournalState | undefined): entry is JournalState => entry !== undefined && entry.status === "applied"
+
+/** The recorded and current checksums of an applied migration whose file no longer has the recorded one. */
+const change = (migration: Migration, entry: JournalState): Omit<ChangedMigration, "migration"> | undefined =>
+  entry.checksum !== null && migration.checksum !== undefined && entry.checksum !== migration.checksum
+    ? { recorded: entry.checksum, current: migration.checksum }
+    : undefined
+
+/** Pure: every migration applied and unchanged, so that `plan` would find nothing to run and nothing to warn of. */
+export const upToDate = (migrations: ReadonlyArray<Migration>, rows: ReadonlyArray<JournalState>): boolean => {
+  const entries = new Map(rows.map((row) => [row.id, row]))
+  return migrations.every((migration) => {
+    const entry = entries.get(migration.id)
+    return isApplied(entry) && change(migration, entry) === undefined
+  })
+}
+
 /** Pure: what is pending, changed, missing and out of order, from the migrations and the journal. */
 export const plan = (migrations: ReadonlyArray<Migration>, rows: ReadonlyArray<JournalEntry>): Plan => {
   const entries = new Map(rows.map((row) => [row.id, row]))
@@ -36,15 +53,14 @@ export const plan = (migrations: ReadonlyArray<Migration>, rows: ReadonlyArray<J
   for (let index = 0; index < migrations.length; index++) {
     const migration = migrations[index]!
     const entry = entries.get(migration.id)
-    if (entry === undefined || entry.status !== "applied") {
+    if (!isApplied(entry)) {
       pending.push(migration)
       pendingIndex.push(index)
       continue
     }
     newestIndex = index
-    if (entry.checksum !== null && migration.checksum !== undefined && entry.checksum !== migration.checksum) {
-      changed.push({ migration, recorded: entry.checksum, current: migration.checksum })
-    }
+    const checksums = change(migration, entry)
+    if (checksums !== undefined) changed.push({ migration, ...checksums })
   }
   const outOfOrder = pending.filter((_, i) => pendingIndex[i]! < newestIndex)
   return {

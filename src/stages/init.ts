@@ -11,25 +11,32 @@ export interface Initialized {
   readonly migrations: ReadonlyArray<Migration>
 }
 
+/** The end of init in the log: how long it took, and a warning when the directory had no migrations. */
+export const logInitialized = (startedAt: number, migrations: ReadonlyArray<Migration>, directory: string | undefined) =>
+  Effect.gen(function*() {
+    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
+    if (migrations.length === 0 && directory !== undefined) yield* Events.noMigrations(directory)
+  })
+
 /** Time for loading and validating migration modules, on top of the lock wait. */
 const loadBudgetMs = 60_000
 
 /**
  * Takes the migration lock (held until the caller's scope closes), creates the journal table if missing,
- * and loads and validates every registered migration before anything runs.
+ * and loads and validates every registered migration before anything runs (unless `loaded` has them already,
+ * from this run's up-to-date check).
  */
-export const init = (startedAt: number) =>
+export const init = (startedAt: number, loaded?: ReadonlyArray<Migration>) =>
   Effect.gen(function*() {
     const lock = yield* MigrationLock
     const journal = yield* Journal
     const source = yield* MigrationSource
     // Loading needs no lock: run it while the lock is awaited.
     const [migrations] = yield* Effect.all(
-      [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
+      [loaded === undefined ? source.load : Effect.succeed(loaded), Effect.zipRight(lock.acquire, journal.ensure)],
       { concurrency: 2 }
     )
-    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
-    if (migrations.length === 0 && source.directory !== undefined) yield* Events.noMigrations(source.directory)
+    yield* logInitialized(startedAt, migrations, source.directory)
     return { migrations } satisfies Initialized
   }).pipe(
     (self) =>

@@ -1,0 +1,83 @@
+import { Effect, Option } from "effect"
+import * as path from "node:path"
+import type { MigrationSettings } from "../config.js"
+import { probe } from "../database/connect.js"
+import { lockKey } from "../database/MigrationLock.js"
+import type { DuplicateMigrationId, MigrationLoadError } from "../errors.js"
+import { journalStates, journalStateSql } from "../journal/journalColumns.js"
+import * as Events from "../logging/events.js"
+import type { Migration } from "../migration.js"
+import { listDirectory, loadFiles } from "../source/MigrationSource.js"
+import { quoteIdentifier } from "../sql/quote.js"
+import { upToDate } from "./discover.js"
+import { logInitialized } from "./init.js"
+import { report } from "./report.js"
+
+export interface UpToDateCheck {
+  /** Every registered migration, loaded and validated: init's loading, which the pipeline need not repeat. */
+  readonly migrations: ReadonlyArray<Migration>
+  /** The journal, read under the migration lock, has every one applied and unchanged. */
+  readonly upToDate: boolean
+}
+
+/** Server-side bound on the look: a journal table locked by someone else is left to the pipeline to wait for. */
+const statementTimeoutMs = 5_000
+
+/**
+ * The start-up that has nothing to do, in one connection and one round trip: the migration files are loaded and
+ * checksummed while the connection opens, and one message takes the migration lock (transaction-level, held for
+ * that message) and reads the journal.
+ *
+ * Only "every registered migration applied, with its recorded checksum" is decided here. Anything else (a
+ * pending or changed migration, the lock held by another runner, no journal table yet, a server that does not
+ * answer) is left to the pipeline, which takes the lock for the whole run and reports what it finds; the same
+ * problem is met there again, so nothing is hidden. Errors in the migration files fail here, as in init.
+ * Unlike the pipeline, this does not wait for a dead runner's open transaction: whatever that transaction
+ * would still change, the journal read here was a committed state, in which nothing was left to do.
+ */
+export const checkUpToDate = (
+  settings: MigrationSettings
+): Effect.Effect<UpToDateCheck, MigrationLoadError | DuplicateMigrationId> =>
+  Effect.scoped(
+    Effect.gen(function*() {
+      // Connecting starts now; the query goes out as soon as the session is ready, while the files are read.
+      const connection = yield* Effect.option(probe(settings))
+      const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
+      const reply = Option.map(connection, ({ query }) =>
+        query(
+          `SET LOCAL statement_timeout = ${statementTimeoutMs}; ` +
+            `SELECT pg_try_advisory_xact_lock(${lockKey(settings.schema, settings.table)}::bigint); ` +
+            journalStateSql(table)
+        ))
+      // Not left unhandled if loading fails first; awaited below otherwise.
+      Option.map(reply, (promise) => promise.catch(() => undefined))
+      const directory = path.resolve(settings.migrationsDir)
+      const names = yield* listDirectory(directory)
+      // Files are read synchronously: first let pg send its startup message, so the server sets up the session
+      // meanwhile (the loader gives the event loop a turn every millisecond, for the query to follow).
+      if (Option.isSome(connection)) yield* Effect.promise(() => connection.value.startupSent)
+      const migrations = yield* loadFiles(directory, names)
+      if (Option.isNone(reply)) return { migrations, upToDate: false }
+      const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
+      if (Option.isNone(journal)) return { migrations, upToDate: false }
+      const [, lock, states] = journal.value
+      return {
+        migrations,
+        upToDate: lock?.rows[0]?.[0] === true && states !== undefined && upToDate(migrations, journalStates(states.rows))
+      }
+    })
+  ).pipe(Effect.withSpan("effect-migrate/upToDate"))
+
+/** What the pipeline logs and returns for a run with nothing to do. */
+export const reportUpToDate = (migrations: ReadonlyArray<Migration>, directory: string, startedAt: number) =>
+  Effect.gen(function*() {
+    yield* logInitialized(startedAt, migrations, directory)
+    yield* Events.runningPending(0)
+    yield* Events.results(0, 0, 0)
+    return yield* report({
+      registered: migrations.length,
+      startedAt,
+      execution: { applied: [], failed: undefined, skipped: [] },
+      rls: undefined
+    })
+  })
