@@ -60,11 +60,12 @@ export const checkUpToDate = (
       if (Option.isNone(reply)) return { migrations, upToDate: false }
       const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
       if (Option.isNone(journal)) return { migrations, upToDate: false }
-      const [, lock, states] = journal.value
-      return {
-        migrations,
-        upToDate: lock?.rows[0]?.[0] === true && states !== undefined && upToDate(migrations, journalStates(states.rows))
-      }
+      const [, lock, journalText] = journal.value
+      const [count, text] = journalText?.rows[0] ?? []
+      const states = typeof count === "number" && (typeof text === "string" || text === null)
+        ? journalStates(count, text)
+        : undefined
+      return { migrations, upToDate: lock?.rows[0]?.[0] === true && states !== undefined && upToDate(migrations, states) }
     })
   ).pipe(Effect.withSpan("effect-migrate/upToDate"))
 

@@ -82,6 +82,12 @@ describe("a start-up with nothing to do", () => {
         const newFile = yield* runTraced(settings)
         expect(reportOf(newFile.result).applied.map((m) => m.id)).toEqual(["20240103000000_third"])
 
+        // A row the one-text read cannot take apart for sure (a hand-made id with a space and a line break).
+        yield* Effect.promise(() => db.query("INSERT INTO migrations (id, name, status) VALUES (E'old one\\nx', 'Old', 'applied')"))
+        const oddRow = yield* runTraced(settings)
+        expect(oddRow.spans).toContain("effect-migrate/init")
+        expect(reportOf(oddRow.result)).toMatchObject({ applied: [], success: true })
+
         const rlsDir = yield* Effect.promise(() => migrationDir({ "rls.sql": "SELECT 1;\n" }))
         const withRls = yield* runTraced({ ...settings, rlsFile: `${rlsDir}/rls.sql` })
         expect(withRls.spans).not.toContain("effect-migrate/upToDate")
