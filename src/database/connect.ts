@@ -164,7 +164,10 @@ export interface ProbeConnection {
    * backend without us, so synchronous work started after it overlaps with that instead of delaying it.
    */
   readonly startupSent: Promise<void>
-  /** One simple-protocol message (several statements allowed); rows as arrays, one result per statement. */
+  /**
+   * One simple-protocol message (several statements allowed); rows as arrays, one result per statement. Fails if no
+   * reply has come `replyTimeoutMs` (of `probe`) after the connection was ready.
+   */
   readonly query: (text: string) => Promise<ReadonlyArray<Pg.QueryArrayResult>>
 }
 
@@ -174,16 +177,19 @@ export interface ProbeConnection {
  * work. No retries: a caller that cannot connect leaves it to the pipeline, which retries and reports. The
  * connection is ended, without waiting, when the scope closes.
  */
-export const probe = (settings: MigrationSettings): Effect.Effect<ProbeConnection, unknown, Scope.Scope> =>
+export const probe = (
+  settings: MigrationSettings,
+  replyTimeoutMs: number
+): Effect.Effect<ProbeConnection, unknown, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.map(poolConfig(settings, attemptTimeoutMs(settings)), (config) => {
-      const settings = config(false)
-      const client = new Pg.Client(settings)
+      const clientConfig = config(false)
+      const client = new Pg.Client({ ...clientConfig, query_timeout: replyTimeoutMs })
       client.on("error", () => {})
       const connected = client.connect()
       const startupSent = new Promise<void>((resolve) => {
         // pg sends the startup message on the socket's connect, or after the TLS handshake.
-        client.connection.once(settings.ssl === false ? "connect" : "sslconnect", () => resolve())
+        client.connection.once(clientConfig.ssl === false ? "connect" : "sslconnect", () => resolve())
         connected.then(() => resolve(), () => resolve())
       })
       return {

@@ -41,7 +41,7 @@ export const checkUpToDate = (
   Effect.scoped(
     Effect.gen(function*() {
       // Connecting starts now; the query goes out as soon as the session is ready, while the files are read.
-      const connection = yield* Effect.option(probe(settings))
+      const connection = yield* Effect.option(probe(settings, statementTimeoutMs + 1_000))
       const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
       const reply = Option.map(connection, ({ query }) =>
         query(
