@@ -97,6 +97,16 @@ const identifier = (variable: string, fallback: string) =>
     Effect.flatMap((value) => validateIdentifier(variable, value))
   )
 
+/** Every % begins a valid escape: pg decodes the user, password and database, and a stray % broke the connection. */
+const percentEncoded = (url: string): boolean => {
+  try {
+    decodeURIComponent(url)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Reads and validates every variable; the error names the variable at fault. */
 export const loadSettings: Effect.Effect<MigrationSettings, ConfigError> = Effect.gen(function*() {
   const databaseUrl = yield* read(
@@ -111,6 +121,14 @@ export const loadSettings: Effect.Effect<MigrationSettings, ConfigError> = Effec
     return yield* new ConfigError({
       variable: "DATABASE_URL",
       message: "DATABASE_URL must start with postgres://, postgresql:// or pglite:"
+    })
+  }
+  if (!/^pglite:/i.test(url) && !percentEncoded(url)) {
+    // The text itself is left out: the stray % is most often in the password.
+    return yield* new ConfigError({
+      variable: "DATABASE_URL",
+      message: "DATABASE_URL has a % that does not begin a percent-encoded UTF-8 character (%XX): " +
+        "write a literal % as %25 (in a password too), as libpq requires"
     })
   }
   return {

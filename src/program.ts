@@ -86,7 +86,9 @@ export const runMigrationsLive = (options: RunOptions = {}) =>
     yield* Events.initializing
     const settings = yield* MigrationConfig
     const check = mayBeUpToDate(options, settings) ? yield* checkUpToDate(settings) : undefined
-    if (check?.upToDate === true) return yield* reportUpToDate(check.migrations, path.resolve(settings.migrationsDir), startedAt)
+    if (check?.upToDate === true && check.migrations !== undefined) {
+      return yield* reportUpToDate(check.migrations, path.resolve(settings.migrationsDir), startedAt)
+    }
     return yield* pipeline(options, startedAt, check?.migrations).pipe(Effect.provide(liveServices))
   }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
 

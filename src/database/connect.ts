@@ -172,17 +172,23 @@ export interface ProbeConnection {
 }
 
 /**
- * A single plain connection to DATABASE_URL (same TLS and timeout, none of the pipeline's session settings), for a
- * short look before the pipeline: connecting starts when this is acquired and goes on while the caller does other
- * work. No retries: a caller that cannot connect leaves it to the pipeline, which retries and reports. The
- * connection is ended, without waiting, when the scope closes.
+ * How long `probe` waits for its connection: a server slower than this to let us in is left to the pipeline, whose
+ * own attempts (up to MIGRATION_CONNECT_TIMEOUT) then start at most this much later.
+ */
+const probeConnectMs = 2_000
+
+/**
+ * A single plain connection to DATABASE_URL (same TLS, none of the pipeline's session settings), for a short look
+ * before the pipeline: connecting starts when this is acquired and goes on while the caller does other work. No
+ * retries: a caller that cannot connect leaves it to the pipeline, which retries and reports. The connection is
+ * ended, without waiting, when the scope closes.
  */
 export const probe = (
   settings: MigrationSettings,
   replyTimeoutMs: number
 ): Effect.Effect<ProbeConnection, unknown, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.map(poolConfig(settings, attemptTimeoutMs(settings)), (config) => {
+    Effect.map(poolConfig(settings, Math.min(probeConnectMs, attemptTimeoutMs(settings))), (config) => {
       const clientConfig = config(false)
       const client = new Pg.Client({ ...clientConfig, query_timeout: replyTimeoutMs })
       client.on("error", () => {})

@@ -1,5 +1,5 @@
 import { Clock, Effect, type Scope } from "effect"
-import { MigrationConfig } from "../config.js"
+import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { MigrationLock } from "../database/MigrationLock.js"
 import { Journal } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
@@ -21,6 +21,9 @@ export const logInitialized = (startedAt: number, migrations: ReadonlyArray<Migr
 /** Time for loading and validating migration modules, on top of the lock wait. */
 const loadBudgetMs = 60_000
 
+/** init's budget, counted from the start of the run (the up-to-date check, when there is one, spends from it). */
+export const initBudgetMs = (settings: MigrationSettings) => settings.lockWaitMs + settings.connectTimeoutMs + loadBudgetMs
+
 /**
  * Takes the migration lock (held until the caller's scope closes), creates the journal table if missing,
  * and loads and validates every registered migration before anything runs (unless `loaded` has them already,
@@ -40,8 +43,8 @@ export const init = (startedAt: number, loaded?: ReadonlyArray<Migration>) =>
     return { migrations } satisfies Initialized
   }).pipe(
     (self) =>
-      Effect.flatMap(MigrationConfig, (settings) =>
-        stage("init", settings.lockWaitMs + settings.connectTimeoutMs + loadBudgetMs)(self)),
+      Effect.flatMap(Effect.zip(MigrationConfig, Clock.currentTimeMillis), ([settings, now]) =>
+        stage("init", initBudgetMs(settings), now - startedAt)(self)),
   )
 
 export type InitRequirements = MigrationConfig | MigrationLock | Journal | MigrationSource | Scope.Scope

@@ -64,6 +64,17 @@ describe("MigrationsLayer", () => {
       expect(exit._tag === "Failure" && exit.cause._tag === "Fail" ? exit.cause.error : undefined).toBeInstanceOf(ConfigError)
     }))
 
+  it.live("a % that begins no percent-encoded character in DATABASE_URL is a ConfigError that does not show the URL", () =>
+    Effect.gen(function*() {
+      const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: "postgres://app:s3cr%t@127.0.0.1:5432/app", RLS_FILE: "none" })
+      expect(appBuilt).toBe(false)
+      const error = exit._tag === "Failure" && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error).toBeInstanceOf(ConfigError)
+      expect(error).toMatchObject({ variable: "DATABASE_URL" })
+      expect(JSON.stringify(error)).not.toContain("s3cr")
+      expect(lines.join("\n")).not.toContain("s3cr")
+    }))
+
   it.live("MIGRATION_AUTO_RUN=false logs that it skips and touches nothing", () =>
     withFreshDatabase("layer_off", (db) =>
       Effect.gen(function*() {
