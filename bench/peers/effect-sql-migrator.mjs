@@ -1,5 +1,5 @@
 // @effect/sql's own migrator (PgMigrator from @effect/sql-pg), run the way its docs show, unbundled.
-// DATABASE_URL, MIGRATIONS_DIR. With --in-process: prints {"ms": first layer build, "warmMs": median of 5 more}.
+// DATABASE_URL, MIGRATIONS_DIR. With --in-process: prints {"ms", "warmMs", "steadyMs"} (bench/lib/timeLayerBuilds.mjs).
 import { NodeContext } from "@effect/platform-node"
 import { PgClient, PgMigrator } from "@effect/sql-pg"
 import { Effect, Layer, Redacted } from "effect"
