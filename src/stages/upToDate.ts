@@ -63,9 +63,9 @@ export const checkUpToDate = (settings: MigrationSettings): Effect.Effect<UpToDa
       const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
       if (Option.isNone(journal)) return { migrations, upToDate: false }
       const [, lock, journalText] = journal.value
-      const [rows, odd, text] = journalText?.rows[0] ?? []
-      const states = typeof rows === "number" && typeof odd === "number" && (typeof text === "string" || text === null)
-        ? journalStates({ rows, odd, text })
+      const [rows, text] = journalText?.rows[0] ?? []
+      const states = typeof rows === "number" && (typeof text === "string" || text === null)
+        ? journalStates({ rows, text })
         : undefined
       return { migrations, upToDate: lock?.rows[0]?.[0] === true && states !== undefined && upToDate(migrations, states) }
     })
