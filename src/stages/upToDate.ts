@@ -52,7 +52,7 @@ export const checkUpToDate = (settings: MigrationSettings): Effect.Effect<UpToDa
             journalStateSql(table)
         ))
       // Not left unhandled if loading fails first; awaited below otherwise.
-      Option.map(reply, (promise) => promise.catch(() => undefined))
+      if (Option.isSome(reply)) reply.value.catch(() => undefined)
       const directory = path.resolve(settings.migrationsDir)
       const names = yield* listDirectory(directory)
       // Files are read synchronously: first let pg send its startup message, so the server sets up the session
