@@ -79,5 +79,5 @@ export const bodyFromStep = (step: MigrationStep): MigrationBody =>
     : { _tag: "Legacy", run: step }
 
 /** The order the pipeline applies migrations in: timestamp, then id. */
-export const compare = (a: Migration, b: Migration): number =>
+export const compare = (a: Pick<Migration, "id" | "timestamp">, b: Pick<Migration, "id" | "timestamp">): number =>
   a.timestamp !== b.timestamp ? a.timestamp - b.timestamp : a.id < b.id ? -1 : a.id > b.id ? 1 : 0

@@ -1,5 +1,4 @@
 import { Clock, Effect, Layer, Redacted } from "effect"
-import * as path from "node:path"
 import { MigrationConfig, type MigrationSettings } from "./config.js"
 import * as Connect from "./database/connect.js"
 import * as MigrationLock from "./database/MigrationLock.js"
@@ -7,7 +6,6 @@ import { parseTarget } from "./database/target.js"
 import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as Events from "./logging/events.js"
-import type { Migration } from "./migration.js"
 import type { MigrationReport } from "./report.js"
 import * as MigrationSource from "./source/MigrationSource.js"
 import { discover } from "./stages/discover.js"
@@ -28,11 +26,11 @@ export interface RunOptions {
 export const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
 /** The five stages, under one migration lock held from before the journal is touched until after RLS. */
-export const pipeline = (options: RunOptions, startedAt: number, loaded?: ReadonlyArray<Migration>) =>
+export const pipeline = (options: RunOptions, startedAt: number) =>
   Effect.scoped(
     Effect.gen(function*() {
       const settings = yield* MigrationConfig
-      const { migrations } = yield* init(startedAt, loaded)
+      const { migrations } = yield* init(startedAt)
       const plan = yield* discover(migrations)
       const batch = yield* select(plan, options.selection ?? {})
       const execution = yield* execute(plan, batch)
@@ -86,10 +84,8 @@ export const runMigrationsLive = (options: RunOptions = {}) =>
     yield* Events.initializing
     const settings = yield* MigrationConfig
     const check = mayBeUpToDate(options, settings) ? yield* checkUpToDate(settings) : undefined
-    if (check?.upToDate === true && check.migrations !== undefined) {
-      return yield* reportUpToDate(check.migrations, path.resolve(settings.migrationsDir), startedAt)
-    }
-    return yield* pipeline(options, startedAt, check?.migrations).pipe(Effect.provide(liveServices))
+    if (check !== undefined && check.upToDate) return yield* reportUpToDate(check.registered, check.directory, startedAt)
+    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
   }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
 
 /** The report's failure as the error channel: for callers that must not go on after a failed run. */

@@ -8,7 +8,8 @@ import * as Migration from "../migration.js"
 import { isMigrationFile } from "./fileName.js"
 import { fromDefinition, importModule, migrationFromModule } from "./moduleFile.js"
 import { cannotRead, describeCause } from "./readError.js"
-import { type SqlFileCache, sqlFileCache } from "./sqlFileCache.js"
+import type { MigrationFingerprint } from "./sqlFile.js"
+import { type FileCache, fingerprintCache, type SqlFileCache, sqlFileCache } from "./sqlFileCache.js"
 
 export interface MigrationSourceService {
   /** Every registered migration, validated, sorted by timestamp then id. */
@@ -19,10 +20,10 @@ export interface MigrationSourceService {
 
 export class MigrationSource extends Context.Tag("effect-migrate/MigrationSource")<MigrationSource, MigrationSourceService>() {}
 
-const rejectDuplicates = (
-  migrations: ReadonlyArray<Migration.Migration>
-): Effect.Effect<ReadonlyArray<Migration.Migration>, DuplicateMigrationId> => {
-  const seen = new Map<string, Migration.Migration>()
+const rejectDuplicates = <A extends MigrationFingerprint>(
+  migrations: ReadonlyArray<A>
+): Effect.Effect<ReadonlyArray<A>, DuplicateMigrationId> => {
+  const seen = new Map<string, A>()
   for (const migration of migrations) {
     const first = seen.get(migration.id)
     if (first !== undefined) {
@@ -55,15 +56,15 @@ const loadModule = (directory: string, fileName: string): Effect.Effect<Migratio
  * (one `stat` each). Every millisecond the event loop gets a turn, so the connection and the lock, set up
  * at the same time, make progress while the files are read.
  */
-const loadSqlFiles = (
+const loadSqlFiles = <A>(
   directory: string,
   names: ReadonlyArray<string>,
-  cache: SqlFileCache
-): Effect.Effect<Array<Migration.Migration>, MigrationLoadError> =>
+  cache: FileCache<A>
+): Effect.Effect<Array<A>, MigrationLoadError> =>
   Effect.suspend(() => {
     const files = cache.open(directory, names)
-    const migrations: Array<Migration.Migration> = []
-    const from = (start: number): Effect.Effect<Array<Migration.Migration>, MigrationLoadError> => {
+    const migrations: Array<A> = []
+    const from = (start: number): Effect.Effect<Array<A>, MigrationLoadError> => {
       const until = performance.now() + sliceMs
       for (let index = start; index < names.length; index++) {
         const loaded = files.load(index)
@@ -93,6 +94,26 @@ export const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<st
     Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort())
   )
 
+/** Loads `.sql` files through `cache` and modules (imported) as `fromModule` turns them, all checked for duplicate ids. */
+const loadListed = <A extends MigrationFingerprint>(
+  directory: string,
+  names: ReadonlyArray<string>,
+  cache: FileCache<A>,
+  fromModule: (migration: Migration.Migration) => A
+): Effect.Effect<ReadonlyArray<A>, MigrationLoadError | DuplicateMigrationId> => {
+  const sqlNames = names.filter((name) => name.endsWith(".sql"))
+  const moduleNames = names.filter((name) => !name.endsWith(".sql"))
+  const loaded = moduleNames.length === 0
+    ? loadSqlFiles(directory, sqlNames, cache)
+    : Effect.zipWith(
+      loadSqlFiles(directory, sqlNames, cache),
+      Effect.forEach(moduleNames, (name) => Effect.map(loadModule(directory, name), fromModule), { concurrency: 32 }),
+      (sql, modules) => [...sql, ...modules],
+      { concurrent: true }
+    )
+  return Effect.flatMap(loaded, rejectDuplicates)
+}
+
 /**
  * Loads the migration files `names` of `directory` (from `listDirectory`). `.sql` files unchanged since an earlier
  * load in this process come parsed from `cache`.
@@ -101,19 +122,19 @@ export const loadFiles = (
   directory: string,
   names: ReadonlyArray<string>,
   cache: SqlFileCache = sqlFileCache
-): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> => {
-  const sqlNames = names.filter((name) => name.endsWith(".sql"))
-  const moduleNames = names.filter((name) => !name.endsWith(".sql"))
-  const loaded = moduleNames.length === 0
-    ? loadSqlFiles(directory, sqlNames, cache)
-    : Effect.zipWith(
-      loadSqlFiles(directory, sqlNames, cache),
-      Effect.forEach(moduleNames, (name) => loadModule(directory, name), { concurrency: 32 }),
-      (sql, modules) => [...sql, ...modules],
-      { concurrent: true }
-    )
-  return Effect.flatMap(loaded, rejectDuplicates)
-}
+): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
+  loadListed(directory, names, cache, (migration) => migration)
+
+/**
+ * The fingerprints (id, timestamp, checksum) of the migration files `names` of `directory`: `.sql` files read but
+ * their SQL not validated, modules imported as by `loadFiles`. A duplicate id is still an error.
+ */
+export const loadFingerprints = (
+  directory: string,
+  names: ReadonlyArray<string>,
+  cache: FileCache<MigrationFingerprint> = fingerprintCache
+): Effect.Effect<ReadonlyArray<MigrationFingerprint>, MigrationLoadError | DuplicateMigrationId> =>
+  loadListed(directory, names, cache, ({ checksum, id, source, timestamp }) => ({ id, timestamp, checksum, source }))
 
 /** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (

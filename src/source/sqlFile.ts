@@ -128,7 +128,25 @@ const isWhiteSpace = (code: number): boolean =>
 const failure = (file: string, message: string): Either.Either<never, MigrationLoadError> =>
   Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
 
-export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> => {
+/**
+ * What identifies a migration and its content: enough to tell whether it is applied and unchanged, without
+ * validating its SQL (an applied migration with the checksum it was applied with was validated then).
+ */
+export interface MigrationFingerprint {
+  readonly id: string
+  readonly timestamp: number
+  readonly checksum: string | undefined
+  readonly source: string
+}
+
+interface Identified {
+  readonly fingerprint: MigrationFingerprint
+  readonly slug: string
+  readonly sections: Sections
+}
+
+/** The file name's timestamp and the id (the `-- id:` header, else the file name): the cheap part of a parse. */
+const identify = (file: string, fileName: string, text: string): Either.Either<Identified, MigrationLoadError> => {
   const parsed = parseFileName(fileName)
   const problem = timestampProblem(parsed.timestamp)
   if (parsed.timestamp === undefined || problem !== undefined) {
@@ -137,36 +155,49 @@ export const parseSqlMigration = (file: string, fileName: string, text: string):
       `${problem ?? "missing timestamp"}: SQL migrations are named <timestamp>_<slug>.sql, e.g. 20240102000000_add_color.sql`
     )
   }
-  const { down, headers, up, upTransaction } = sections(text)
-  if (!hasSql(up)) return failure(file, "no SQL to run in its up section")
-  const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
-  const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
-  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-    return failure(file, `invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
-  }
-  const transaction = upTransaction ?? headerTransaction ?? true
-  const upScan = scanStatements(up)
-  if (upScan.unterminated !== undefined) return failure(file, unterminatedProblem(upScan.unterminated))
-  const upSql = transaction ? sqlForTransaction(up, upScan.statements) : { sql: up }
-  if ("problem" in upSql) return failure(file, upSql.problem)
-  const downScan = down === undefined || !hasSql(down) ? undefined : scanStatements(down)
-  if (downScan?.unterminated !== undefined) return failure(file, `-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
-  const downSql = down === undefined || downScan === undefined
-    ? undefined
-    : transaction
-    ? sqlForTransaction(down, downScan.statements)
-    : { sql: down }
-  if (downSql !== undefined && "problem" in downSql) return failure(file, `-- migrate:down section: ${downSql.problem}`)
+  const found = sections(text)
   return Either.right({
-    id: headers.id ?? parsed.id,
-    name: headers.name ?? (titleFromSlug(parsed.slug) || parsed.id),
-    description: headers.description,
-    timestamp: parsed.timestamp,
-    up: { _tag: "Sql", sql: upSql.sql },
-    down: downSql === undefined ? undefined : { _tag: "Sql", sql: downSql.sql },
-    transaction,
-    timeoutMs: timeout,
-    checksum: checksum(text),
-    source: file
+    fingerprint: { id: found.headers.id ?? parsed.id, timestamp: parsed.timestamp, checksum: checksum(text), source: file },
+    slug: parsed.slug,
+    sections: found
   })
 }
+
+/** A `.sql` file's fingerprint: its id, timestamp and checksum, its SQL left unread. */
+export const sqlFingerprint = (file: string, fileName: string, text: string): Either.Either<MigrationFingerprint, MigrationLoadError> =>
+  Either.map(identify(file, fileName, text), ({ fingerprint }) => fingerprint)
+
+export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> =>
+  Either.flatMap(identify(file, fileName, text), ({ fingerprint, sections: { down, headers, up, upTransaction }, slug }) => {
+    if (!hasSql(up)) return failure(file, "no SQL to run in its up section")
+    const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
+    const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
+    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+      return failure(file, `invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
+    }
+    const transaction = upTransaction ?? headerTransaction ?? true
+    const upScan = scanStatements(up)
+    if (upScan.unterminated !== undefined) return failure(file, unterminatedProblem(upScan.unterminated))
+    const upSql = transaction ? sqlForTransaction(up, upScan.statements) : { sql: up }
+    if ("problem" in upSql) return failure(file, upSql.problem)
+    const downScan = down === undefined || !hasSql(down) ? undefined : scanStatements(down)
+    if (downScan?.unterminated !== undefined) return failure(file, `-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
+    const downSql = down === undefined || downScan === undefined
+      ? undefined
+      : transaction
+      ? sqlForTransaction(down, downScan.statements)
+      : { sql: down }
+    if (downSql !== undefined && "problem" in downSql) return failure(file, `-- migrate:down section: ${downSql.problem}`)
+    return Either.right({
+      id: fingerprint.id,
+      name: headers.name ?? (titleFromSlug(slug) || fingerprint.id),
+      description: headers.description,
+      timestamp: fingerprint.timestamp,
+      up: { _tag: "Sql", sql: upSql.sql },
+      down: downSql === undefined ? undefined : { _tag: "Sql", sql: downSql.sql },
+      transaction,
+      timeoutMs: timeout,
+      checksum: fingerprint.checksum,
+      source: file
+    })
+  })

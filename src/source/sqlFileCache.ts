@@ -4,11 +4,12 @@ import * as path from "node:path"
 import type { MigrationLoadError } from "../errors.js"
 import type { Migration } from "../migration.js"
 import { cannotRead } from "./readError.js"
-import { parseSqlMigration } from "./sqlFile.js"
+import { type MigrationFingerprint, parseSqlMigration, sqlFingerprint } from "./sqlFile.js"
 
 /**
- * A per-process cache of parsed `.sql` migrations, so that building the migrations layer again (tests, an app
- * that rebuilds its layers, a long-running process) costs one `stat` per file instead of a read and a parse.
+ * A per-process cache of what was read from `.sql` files (parsed migrations, or their fingerprints), so that
+ * building the migrations layer again (tests, an app that rebuilds its layers, a long-running process) costs one
+ * `stat` per file instead of a read and a parse.
  *
  * A file is reused only when its stat matches the one taken just before it was read: device, inode, size,
  * mtime and ctime (ms as doubles: a fraction of a µs at today's dates). Like git's index, the cache distrusts "racy" entries: a file whose mtime
@@ -39,14 +40,14 @@ interface FileKey {
   readonly ctimeMs: number
 }
 
-interface CachedFile {
+interface CachedFile<A> {
   readonly key: FileKey
-  readonly migration: Migration
+  readonly value: A
 }
 
-interface CachedDirectory {
+interface CachedDirectory<A> {
   readonly names: ReadonlyArray<string>
-  readonly files: Map<string, CachedFile>
+  readonly files: Map<string, CachedFile<A>>
   /** Loads of this directory so far, this one included. */
   loads: number
 }
@@ -64,7 +65,7 @@ const sameFile = (key: FileKey, stat: Stats): boolean =>
 const keyOf = ({ ctimeMs, dev, ino, mtimeMs, size }: Stats): FileKey => ({ dev, ino, size, mtimeMs, ctimeMs })
 
 /** A cached migration is handed to every later load: frozen, so no caller can change what the next one gets. */
-const frozen = (migration: Migration): Migration => {
+const frozenMigration = (migration: Migration): Migration => {
   Object.freeze(migration.up)
   if (migration.down !== undefined) Object.freeze(migration.down)
   return Object.freeze(migration)
@@ -77,21 +78,34 @@ const sameNames = (a: ReadonlyArray<string>, b: ReadonlyArray<string>): boolean 
 }
 
 /** One load of a directory's `.sql` files, file by file, so the caller can give the event loop turns in between. */
-export interface SqlDirectoryLoad {
+export interface SqlDirectoryLoad<A> {
   /** Loads `names[index]`. */
-  readonly load: (index: number) => Either.Either<Migration, MigrationLoadError>
+  readonly load: (index: number) => Either.Either<A, MigrationLoadError>
 }
 
-export class SqlFileCache {
+/** Reads a file's text into what the cache keeps. */
+export type SqlFileReader<A> = (file: string, fileName: string, text: string) => Either.Either<A, MigrationLoadError>
+
+/** How a cache reads a file, and freezes what it keeps. */
+export interface SqlFileReading<A> {
+  readonly read: SqlFileReader<A>
+  readonly freeze: (value: A) => A
+}
+
+export class FileCache<A> {
   /** Files read (and parsed) and files reused, since this cache was made: for tests and measurements. */
   readonly counts = { read: 0, reused: 0 }
-  readonly #directories = new Map<string, CachedDirectory>()
+  readonly #directories = new Map<string, CachedDirectory<A>>()
+  readonly #read: SqlFileReader<A>
+  readonly #freeze: (value: A) => A
   readonly #now: () => bigint
   readonly #racyMarginNs: bigint
   readonly #maxDirectories: number
   readonly #cacheFromLoad: number
 
-  constructor(options: SqlFileCacheOptions = {}) {
+  constructor(reading: SqlFileReading<A>, options: SqlFileCacheOptions = {}) {
+    this.#read = reading.read
+    this.#freeze = reading.freeze
     this.#now = options.now ?? (() => BigInt(Date.now()) * 1_000_000n)
     this.#racyMarginNs = options.racyMarginNs ?? 2_000_000_000n
     this.#maxDirectories = options.maxDirectories ?? 16
@@ -99,7 +113,7 @@ export class SqlFileCache {
   }
 
   /** Starts loading `names` (file names from one listing of `directory`). */
-  open(directory: string, names: ReadonlyArray<string>): SqlDirectoryLoad {
+  open(directory: string, names: ReadonlyArray<string>): SqlDirectoryLoad<A> {
     const entry = this.#entryOf(directory, names)
     entry.loads++
     const files = entry.files
@@ -127,7 +141,7 @@ export class SqlFileCache {
         const cached = files.get(fileName)
         if (cached !== undefined && stat !== undefined && sameFile(cached.key, stat)) {
           counts.reused++
-          return Either.right(cached.migration)
+          return Either.right(cached.value)
         }
         // Read after the stat: what is read is never older than the stat it is filed under.
         let text: string
@@ -138,9 +152,9 @@ export class SqlFileCache {
           return Either.left(cannotRead(file, cause))
         }
         counts.read++
-        const parsed = parseSqlMigration(file, fileName, text)
+        const parsed = this.#read(file, fileName, text)
         if (Either.isRight(parsed) && stat !== undefined && stat.mtimeMs < trustedBeforeMs && stat.ctimeMs < trustedBeforeMs) {
-          files.set(fileName, { key: keyOf(stat), migration: frozen(parsed.right) })
+          files.set(fileName, { key: keyOf(stat), value: this.#freeze(parsed.right) })
         } else {
           files.delete(fileName)
         }
@@ -150,14 +164,14 @@ export class SqlFileCache {
   }
 
   /** The directory's entries; when its list of files changed, only those of files still listed are kept. */
-  #entryOf(directory: string, names: ReadonlyArray<string>): CachedDirectory {
+  #entryOf(directory: string, names: ReadonlyArray<string>): CachedDirectory<A> {
     const previous = this.#directories.get(directory)
     this.#directories.delete(directory)
-    let current: CachedDirectory
+    let current: CachedDirectory<A>
     if (previous !== undefined && sameNames(previous.names, names)) {
       current = previous
     } else {
-      const files = new Map<string, CachedFile>()
+      const files = new Map<string, CachedFile<A>>()
       if (previous !== undefined) {
         for (const name of names) {
           const kept = previous.files.get(name)
@@ -175,5 +189,15 @@ export class SqlFileCache {
   }
 }
 
+/** Parsed and validated migrations. */
+export class SqlFileCache extends FileCache<Migration> {
+  constructor(options: SqlFileCacheOptions = {}) {
+    super({ read: parseSqlMigration, freeze: frozenMigration }, options)
+  }
+}
+
 /** The cache `loadDirectory` uses. */
 export const sqlFileCache = new SqlFileCache()
+
+/** Fingerprints only (`sqlFingerprint`): the cache the up-to-date check uses. */
+export const fingerprintCache = new FileCache<MigrationFingerprint>({ read: sqlFingerprint, freeze: Object.freeze })

@@ -28,13 +28,16 @@ export interface Plan {
 const isApplied = (entry: JournalState | undefined): entry is JournalState => entry !== undefined && entry.status === "applied"
 
 /** The recorded and current checksums of an applied migration whose file no longer has the recorded one. */
-const change = (migration: Migration, entry: JournalState): Omit<ChangedMigration, "migration"> | undefined =>
+const change = (migration: Pick<Migration, "checksum">, entry: JournalState): Omit<ChangedMigration, "migration"> | undefined =>
   entry.checksum !== null && migration.checksum !== undefined && entry.checksum !== migration.checksum
     ? { recorded: entry.checksum, current: migration.checksum }
     : undefined
 
 /** Pure: every migration applied and unchanged, so that `plan` would find nothing to run and nothing to warn of. */
-export const upToDate = (migrations: ReadonlyArray<Migration>, rows: ReadonlyArray<JournalState>): boolean => {
+export const upToDate = (
+  migrations: ReadonlyArray<Pick<Migration, "id" | "checksum">>,
+  rows: ReadonlyArray<JournalState>
+): boolean => {
   const entries = new Map(rows.map((row) => [row.id, row]))
   return migrations.every((migration) => {
     const entry = entries.get(migration.id)

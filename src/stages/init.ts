@@ -12,10 +12,10 @@ export interface Initialized {
 }
 
 /** The end of init in the log: how long it took, and a warning when the directory had no migrations. */
-export const logInitialized = (startedAt: number, migrations: ReadonlyArray<Migration>, directory: string | undefined) =>
+export const logInitialized = (startedAt: number, registered: number, directory: string | undefined) =>
   Effect.gen(function*() {
-    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
-    if (migrations.length === 0 && directory !== undefined) yield* Events.noMigrations(directory)
+    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, registered)
+    if (registered === 0 && directory !== undefined) yield* Events.noMigrations(directory)
   })
 
 /** Time for loading and validating migration modules, on top of the lock wait. */
@@ -26,20 +26,19 @@ export const initBudgetMs = (settings: MigrationSettings) => settings.lockWaitMs
 
 /**
  * Takes the migration lock (held until the caller's scope closes), creates the journal table if missing,
- * and loads and validates every registered migration before anything runs (unless `loaded` has them already,
- * from this run's up-to-date check).
+ * and loads and validates every registered migration before anything runs.
  */
-export const init = (startedAt: number, loaded?: ReadonlyArray<Migration>) =>
+export const init = (startedAt: number) =>
   Effect.gen(function*() {
     const lock = yield* MigrationLock
     const journal = yield* Journal
     const source = yield* MigrationSource
     // Loading needs no lock: run it while the lock is awaited.
     const [migrations] = yield* Effect.all(
-      [loaded === undefined ? source.load : Effect.succeed(loaded), Effect.zipRight(lock.acquire, journal.ensure)],
+      [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
       { concurrency: 2 }
     )
-    yield* logInitialized(startedAt, migrations, source.directory)
+    yield* logInitialized(startedAt, migrations.length, source.directory)
     return { migrations } satisfies Initialized
   }).pipe(
     (self) =>

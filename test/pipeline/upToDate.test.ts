@@ -2,6 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Tracer } from "effect"
 import pg from "pg"
 import { lockKey } from "../../src/database/MigrationLock.js"
+import { checksum } from "../../src/source/checksum.js"
 import { LockTimeout, MigrationLoadError } from "../../src/errors.js"
 import type { RunOptions } from "../../src/program.js"
 import { migrationDir, writeFiles } from "../support/migrationDir.js"
@@ -134,6 +135,28 @@ describe("a start-up with nothing to do", () => {
         expect(blocked.spans).toContain("effect-migrate/init")
         expect(Either.isLeft(blocked.result) && blocked.result.left).toBeInstanceOf(LockTimeout)
       }).pipe(Effect.scoped)))
+
+  it.live("an applied file is not parsed again: one recorded with its checksum (mark-applied) that would no longer validate does not stop the start", () =>
+    withFreshDatabase("uptodate_unparsed", (db) =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.promise(() => migrationDir(files))
+        const settings: Settings = { databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" }
+        reportOf((yield* runTraced(settings)).result)
+        const text = "SELECT 'never closed;\n"
+        yield* Effect.promise(() => writeFiles(dir, { "20240103000000_marked.sql": text }))
+        yield* Effect.promise(() =>
+          db.query("INSERT INTO migrations (id, name, status, checksum) VALUES ('20240103000000_marked', 'Marked', 'applied', $1)", [
+            checksum(text)
+          ])
+        )
+        const quick = yield* runTraced(settings)
+        expect(quick.spans).not.toContain("effect-migrate/init")
+        expect(reportOf(quick.result)).toMatchObject({ registered: 3, applied: [], success: true })
+        // The pipeline (here for the RLS stage) still loads and validates every file, as init always has.
+        const rlsDir = yield* Effect.promise(() => migrationDir({ "rls.sql": "SELECT 1;\n" }))
+        const full = yield* runTraced({ ...settings, rlsFile: `${rlsDir}/rls.sql` })
+        expect(Either.isLeft(full.result) && full.result.left).toBeInstanceOf(MigrationLoadError)
+      })))
 
   it.live("a broken migration file fails with the error init gives, naming the file", () =>
     withFreshDatabase("uptodate_broken", (db) =>
