@@ -59,10 +59,14 @@ export const runMigrations = (options: RunOptions = {}) =>
     return yield* pipeline(options, startedAt)
   }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
 
+/** The live services for DATABASE_URL and MIGRATIONS_DIR (modules this run imported already taken as they are). */
+const liveServicesWith = (loadedModules?: MigrationSource.LoadedModules) =>
+  Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfigWith(loadedModules)).pipe(
+    Layer.provideMerge(Connect.layer)
+  )
+
 /** The live services for DATABASE_URL and MIGRATIONS_DIR. */
-export const liveServices = Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfig).pipe(
-  Layer.provideMerge(Connect.layer)
-)
+export const liveServices = liveServicesWith()
 
 /**
  * A run that may end after `checkUpToDate`: every pending migration (no selection), no RLS stage, on PostgreSQL
@@ -84,8 +88,9 @@ export const runMigrationsLive = (options: RunOptions = {}) =>
     yield* Events.initializing
     const settings = yield* MigrationConfig
     const check = mayBeUpToDate(options, settings) ? yield* checkUpToDate(settings) : undefined
-    if (check !== undefined && check.upToDate) return yield* reportUpToDate(check.registered, check.directory, startedAt)
-    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
+    if (check === undefined) return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
+    if (check.upToDate) return yield* reportUpToDate(check.registered, check.directory, startedAt)
+    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServicesWith(check.loadedModules)))
   }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
 
 /** The report's failure as the error channel: for callers that must not go on after a failed run. */

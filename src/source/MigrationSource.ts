@@ -94,20 +94,34 @@ export const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<st
     Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort())
   )
 
-/** Loads `.sql` files through `cache` and modules (imported) as `fromModule` turns them, all checked for duplicate ids. */
+/**
+ * Modules this run has imported already, by file path: the pipeline takes them from the up-to-date check instead of
+ * reading their text again, which could then differ from the code the process imported.
+ */
+export type LoadedModules = ReadonlyMap<string, Migration.Migration>
+
+/**
+ * Loads `.sql` files through `cache` and modules (imported, or taken from `loadedModules`) as `fromModule` turns
+ * them, all checked for duplicate ids.
+ */
 const loadListed = <A extends MigrationFingerprint>(
   directory: string,
   names: ReadonlyArray<string>,
   cache: FileCache<A>,
-  fromModule: (migration: Migration.Migration) => A
+  fromModule: (migration: Migration.Migration) => A,
+  loadedModules: LoadedModules | undefined
 ): Effect.Effect<ReadonlyArray<A>, MigrationLoadError | DuplicateMigrationId> => {
   const sqlNames = names.filter((name) => name.endsWith(".sql"))
   const moduleNames = names.filter((name) => !name.endsWith(".sql"))
+  const moduleOf = (name: string) => {
+    const loaded = loadedModules?.get(path.join(directory, name))
+    return Effect.map(loaded === undefined ? loadModule(directory, name) : Effect.succeed(loaded), fromModule)
+  }
   const loaded = moduleNames.length === 0
     ? loadSqlFiles(directory, sqlNames, cache)
     : Effect.zipWith(
       loadSqlFiles(directory, sqlNames, cache),
-      Effect.forEach(moduleNames, (name) => Effect.map(loadModule(directory, name), fromModule), { concurrency: 32 }),
+      Effect.forEach(moduleNames, moduleOf, { concurrency: 32 }),
       (sql, modules) => [...sql, ...modules],
       { concurrent: true }
     )
@@ -121,27 +135,29 @@ const loadListed = <A extends MigrationFingerprint>(
 export const loadFiles = (
   directory: string,
   names: ReadonlyArray<string>,
-  cache: SqlFileCache = sqlFileCache
+  cache: SqlFileCache = sqlFileCache,
+  loadedModules?: LoadedModules
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  loadListed(directory, names, cache, (migration) => migration)
+  loadListed(directory, names, cache, (migration) => migration, loadedModules)
 
 /**
  * The fingerprints (id, timestamp, checksum) of the migration files `names` of `directory`: `.sql` files read but
- * their SQL not validated, modules imported as by `loadFiles`. A duplicate id is still an error.
+ * their SQL not validated; modules imported as by `loadFiles`, and given whole. A duplicate id is still an error.
  */
 export const loadFingerprints = (
   directory: string,
   names: ReadonlyArray<string>,
   cache: FileCache<MigrationFingerprint> = fingerprintCache
-): Effect.Effect<ReadonlyArray<MigrationFingerprint>, MigrationLoadError | DuplicateMigrationId> =>
-  loadListed(directory, names, cache, ({ checksum, id, source, timestamp }) => ({ id, timestamp, checksum, source }))
+): Effect.Effect<ReadonlyArray<MigrationFingerprint | Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
+  loadListed<MigrationFingerprint | Migration.Migration>(directory, names, cache, (migration) => migration, undefined)
 
 /** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (
   directory: string,
-  cache: SqlFileCache = sqlFileCache
+  cache: SqlFileCache = sqlFileCache,
+  loadedModules?: LoadedModules
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  Effect.flatMap(listDirectory(directory), (names) => loadFiles(directory, names, cache))
+  Effect.flatMap(listDirectory(directory), (names) => loadFiles(directory, names, cache, loadedModules))
 
 /** Migrations registered in code, e.g. for apps that bundle them. */
 export const loadDefinitions = (
@@ -152,14 +168,18 @@ export const loadDefinitions = (
 export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
   Layer.succeed(MigrationSource, { load: loadDirectory(path.resolve(directory)), directory: path.resolve(directory) })
 
+/** The directory named by MIGRATIONS_DIR; modules this run imported already are taken from `loadedModules`. */
+export const fromConfigWith = (loadedModules?: LoadedModules): Layer.Layer<MigrationSource, never, MigrationConfig> =>
+  Layer.effect(
+    MigrationSource,
+    Effect.map(MigrationConfig, (settings) => {
+      const directory = path.resolve(settings.migrationsDir)
+      return { load: loadDirectory(directory, sqlFileCache, loadedModules), directory }
+    })
+  )
+
 /** The directory named by MIGRATIONS_DIR. */
-export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = Layer.effect(
-  MigrationSource,
-  Effect.map(MigrationConfig, (settings) => {
-    const directory = path.resolve(settings.migrationsDir)
-    return { load: loadDirectory(directory), directory }
-  })
-)
+export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = fromConfigWith()
 
 export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> =>
   Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), directory: undefined })

@@ -33,15 +33,19 @@ const change = (migration: Pick<Migration, "checksum">, entry: JournalState): Om
     ? { recorded: entry.checksum, current: migration.checksum }
     : undefined
 
-/** Pure: every migration applied and unchanged, so that `plan` would find nothing to run and nothing to warn of. */
-export const upToDate = (
+/**
+ * Pure: every migration applied with a recorded checksum equal to its file's. Then `plan` finds nothing to run and
+ * nothing to warn of; a row without a checksum (written by hand, or before checksums were kept) does not count,
+ * since nothing was ever compared with it.
+ */
+export const appliedAsRecorded = (
   migrations: ReadonlyArray<Pick<Migration, "id" | "checksum">>,
   rows: ReadonlyArray<JournalState>
 ): boolean => {
   const entries = new Map(rows.map((row) => [row.id, row]))
   return migrations.every((migration) => {
     const entry = entries.get(migration.id)
-    return isApplied(entry) && change(migration, entry) === undefined
+    return isApplied(entry) && entry.checksum !== null && entry.checksum === migration.checksum
   })
 }
 

@@ -5,17 +5,20 @@ import { probe } from "../database/connect.js"
 import { lockKey } from "../database/MigrationLock.js"
 import { journalStates, journalStateSql } from "../journal/journalColumns.js"
 import * as Events from "../logging/events.js"
-import { listDirectory, loadFingerprints } from "../source/MigrationSource.js"
+import { type LoadedModules, listDirectory, loadFingerprints } from "../source/MigrationSource.js"
 import { quoteIdentifier } from "../sql/quote.js"
-import { upToDate } from "./discover.js"
+import { appliedAsRecorded } from "./discover.js"
 import { initBudgetMs, logInitialized } from "./init.js"
 import { report } from "./report.js"
 import { timeLimit } from "./stageTimeout.js"
 
-/** What the up-to-date check found: nothing to do (`upToDate`), or something for the pipeline to do or report. */
+/**
+ * What the up-to-date check found: nothing to do (`upToDate`), or something for the pipeline to do or report, with
+ * the modules the check imported (the pipeline runs the code the check loaded and checksummed).
+ */
 export type UpToDateCheck =
   | { readonly upToDate: true; readonly registered: number; readonly directory: string }
-  | { readonly upToDate: false }
+  | { readonly upToDate: false; readonly loadedModules?: LoadedModules | undefined }
 
 const undecided: UpToDateCheck = { upToDate: false }
 
@@ -27,9 +30,9 @@ const statementTimeoutMs = 5_000
  * checksummed while the connection opens, and one message takes the migration lock (transaction-level, held for
  * that message) and reads the journal.
  *
- * Only "every registered migration applied, with its recorded checksum" is decided here. The `.sql` files'
- * statements are not parsed for it: a file with the checksum it was applied with is the file that was validated
- * then, and will not run again. Anything else (a pending or changed migration, the lock held by another runner, no
+ * Only "every registered migration applied, with its recorded checksum" is decided here (a row without a checksum
+ * goes to the pipeline). The `.sql` files' statements are not parsed for it: a file with the checksum it was
+ * applied with is the file that was validated then, and will not run again. Anything else (a pending or changed migration, the lock held by another runner, no
  * journal table yet, a row the journal's text cannot stand for exactly, a server that does not answer, a file that
  * does not load) is left to the pipeline, which loads and validates every migration, takes the lock for the whole
  * run, and meets and reports the same problem, so nothing is hidden and errors come in the order they always
@@ -57,17 +60,21 @@ export const checkUpToDate = (settings: MigrationSettings): Effect.Effect<UpToDa
       // meanwhile (the loader gives the event loop a turn every millisecond, for the query to go out).
       if (Option.isSome(connection)) yield* Effect.promise(() => connection.value.startupSent)
       const fingerprints = yield* loadFingerprints(directory, names)
-      if (Option.isNone(reply)) return undecided
+      const pipelineNext: UpToDateCheck = {
+        upToDate: false,
+        loadedModules: new Map(fingerprints.filter((entry) => "up" in entry).map((module) => [module.source, module]))
+      }
+      if (Option.isNone(reply)) return pipelineNext
       const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
-      if (Option.isNone(journal)) return undecided
+      if (Option.isNone(journal)) return pipelineNext
       const [, lock, journalText] = journal.value
       const [rows, text] = journalText?.rows[0] ?? []
       const states = typeof rows === "number" && (typeof text === "string" || text === null)
         ? journalStates({ rows, text })
         : undefined
-      return lock?.rows[0]?.[0] === true && states !== undefined && upToDate(fingerprints, states)
+      return lock?.rows[0]?.[0] === true && states !== undefined && appliedAsRecorded(fingerprints, states)
         ? { upToDate: true, registered: fingerprints.length, directory }
-        : undecided
+        : pipelineNext
     })
   ).pipe(
     timeLimit("init", initBudgetMs(settings)),

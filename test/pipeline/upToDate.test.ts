@@ -158,6 +158,43 @@ describe("a start-up with nothing to do", () => {
         expect(Either.isLeft(full.result) && full.result.left).toBeInstanceOf(MigrationLoadError)
       })))
 
+  it.live("a row written by hand without a checksum goes to the pipeline, which still validates that file", () =>
+    withFreshDatabase("uptodate_nochecksum", (db) =>
+      Effect.gen(function*() {
+        const dir = yield* Effect.promise(() => migrationDir(files))
+        const settings: Settings = { databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" }
+        reportOf((yield* runTraced(settings)).result)
+        yield* Effect.promise(() => writeFiles(dir, { "20240103000000_byhand.sql": "SELECT 'never closed;\n" }))
+        // DESIGN.md's manual-recovery INSERT: no checksum.
+        yield* Effect.promise(() =>
+          db.query(
+            "INSERT INTO migrations (id, name, description, applied_at, duration, status) VALUES ('20240103000000_byhand', 'By hand', NULL, now(), 0, 'applied')"
+          )
+        )
+        const run = yield* runTraced(settings)
+        expect(run.spans).toContain("effect-migrate/init")
+        expect(Either.isLeft(run.result) && run.result.left).toBeInstanceOf(MigrationLoadError)
+      })))
+
+  it.live("the pipeline runs the module code the check imported, and records the checksum of that text", () =>
+    withFreshDatabase("uptodate_module", (db) =>
+      Effect.gen(function*() {
+        const v1 = `export default async (db) => { await db.query("CREATE TABLE v1_table (id int)"); return true }\n`
+        const v2 = v1.replace("v1_table", "v2_table")
+        // The module rewrites itself when imported: a checkout landing between the check and the pipeline.
+        const module = `import { writeFileSync } from "node:fs"\nimport { fileURLToPath } from "node:url"\n` +
+          `writeFileSync(fileURLToPath(import.meta.url), ${JSON.stringify(v2)})\n` + v1
+        const dir = yield* Effect.promise(() => migrationDir({ "20240101000000_mod.mjs": module }))
+        const settings: Settings = { databaseUrl: db.url, migrationsDir: dir, rlsFile: "none" }
+        const run = yield* runTraced(settings)
+        expect(reportOf(run.result).applied.map((m) => m.id)).toEqual(["20240101000000_mod"])
+        const rows = yield* Effect.promise(() => db.query<{ checksum: string }>("SELECT checksum FROM migrations"))
+        expect(rows).toEqual([{ checksum: checksum(module) }])
+        // The next start sees the file changed since it was applied.
+        const again = yield* runTraced({ ...settings, rlsFile: `${dir}/none-such.sql` })
+        expect(again.logs.some((line) => line.includes("20240101000000_mod") && line.includes("checksum"))).toBe(true)
+      })))
+
   it.live("a broken migration file fails with the error init gives, naming the file", () =>
     withFreshDatabase("uptodate_broken", (db) =>
       Effect.gen(function*() {
