@@ -25,15 +25,21 @@ const pick = <A>(random: () => number, items: ReadonlyArray<A>): A => items[Math
 const outcome = (result: Either.Either<unknown, { readonly message: string }>) =>
   Either.isLeft(result) ? { error: result.left.message } : { migration: result.right }
 
+/** `count` files made of the lines above, from a seeded generator: the same files on every run. */
+function* generatedFiles(seed: number, count: number) {
+  const random = seeded(seed)
+  for (let i = 0; i < count; i++) {
+    const lineCount = Math.floor(random() * 10)
+    let text = ""
+    for (let k = 0; k < lineCount; k++) text += pick(random, lines) + (k + 1 < lineCount || random() < 0.5 ? pick(random, endings) : "")
+    const fileName = random() < 0.8 ? names[0]! : pick(random, names)
+    yield { file: `/migrations/${fileName}`, fileName, text }
+  }
+}
+
 describe("parseSqlMigration, rewritten for speed, answers as the earlier parser did", () => {
   it("on 20000 generated files", () => {
-    const random = seeded(7)
-    for (let i = 0; i < 20_000; i++) {
-      const count = Math.floor(random() * 10)
-      let text = ""
-      for (let k = 0; k < count; k++) text += pick(random, lines) + (k + 1 < count || random() < 0.5 ? pick(random, endings) : "")
-      const fileName = random() < 0.8 ? names[0]! : pick(random, names)
-      const file = `/migrations/${fileName}`
+    for (const { file, fileName, text } of generatedFiles(7, 20_000)) {
       const actual = outcome(parseSqlMigration(file, fileName, text))
       const expected = outcome(referenceParse(file, fileName, text))
       if (JSON.stringify(actual) !== JSON.stringify(expected)) expect({ text, actual }).toEqual({ text, actual: expected })
@@ -43,13 +49,7 @@ describe("parseSqlMigration, rewritten for speed, answers as the earlier parser 
 
 describe("sqlFingerprint: the id, timestamp and checksum a full parse gives, its SQL unread", () => {
   it("on 20000 generated files: the same fingerprint whenever the parse succeeds, and a failure whenever the file name is wrong", () => {
-    const random = seeded(11)
-    for (let i = 0; i < 20_000; i++) {
-      const count = Math.floor(random() * 10)
-      let text = ""
-      for (let k = 0; k < count; k++) text += pick(random, lines) + (k + 1 < count || random() < 0.5 ? pick(random, endings) : "")
-      const fileName = random() < 0.8 ? names[0]! : pick(random, names)
-      const file = `/migrations/${fileName}`
+    for (const { file, fileName, text } of generatedFiles(11, 20_000)) {
       const parsed = parseSqlMigration(file, fileName, text)
       const fingerprint = sqlFingerprint(file, fileName, text)
       if (Either.isRight(parsed)) {
