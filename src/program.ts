@@ -25,6 +25,9 @@ export interface RunOptions {
 /** `RLS_FILE=none` (or empty, off, false) skips the RLS stage. */
 export const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
+/** Whether a run has an RLS stage: not with `rls: false` (`--no-rls`), nor when RLS_FILE is off. */
+const runsRls = (options: RunOptions, settings: MigrationSettings) => options.rls !== false && !rlsDisabled(settings.rlsFile)
+
 /** The five stages, under one migration lock held from before the journal is touched until after RLS. */
 export const pipeline = (options: RunOptions, startedAt: number) =>
   Effect.scoped(
@@ -34,7 +37,7 @@ export const pipeline = (options: RunOptions, startedAt: number) =>
       const plan = yield* discover(migrations)
       const batch = yield* select(plan, options.selection ?? {})
       const execution = yield* execute(plan, batch)
-      const rlsOutcome = options.rls === false || rlsDisabled(settings.rlsFile) ? undefined : yield* rls
+      const rlsOutcome = runsRls(options, settings) ? yield* rls : undefined
       return yield* report({ registered: migrations.length, startedAt, execution, rls: rlsOutcome })
     })
   )
@@ -74,7 +77,7 @@ export const liveServices = liveServicesWith()
  */
 const mayBeUpToDate = (options: RunOptions, settings: MigrationSettings) =>
   options.selection?.only === undefined && options.selection?.to === undefined &&
-  (options.rls === false || rlsDisabled(settings.rlsFile)) &&
+  !runsRls(options, settings) &&
   parseTarget(Redacted.value(settings.databaseUrl)).engine === "postgres"
 
 /**

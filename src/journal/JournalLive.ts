@@ -20,7 +20,7 @@ import {
   type RunError,
   type RunOptions
 } from "./Journal.js"
-import { ourColumns } from "./journalColumns.js"
+import { journalTableName, ourColumns } from "./journalColumns.js"
 
 interface Row {
   readonly id: string
@@ -188,7 +188,7 @@ const settingsSql = (options: RunOptions, scope: "LOCAL" | "SESSION", schema: st
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const settings = yield* MigrationConfig
-  const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
+  const table = journalTableName(settings.schema, settings.table)
   const journalTable: JournalTable = { schema: settings.schema, table: settings.table }
 
   /**

@@ -12,8 +12,11 @@ export const ourColumns: ReadonlyArray<readonly [string, string]> = [
   ["timestamp", "bigint"]
 ]
 
+/** The journal table, schema-qualified and quoted, as every statement on it names it. */
+export const journalTableName = (schema: string, table: string): string => `${quoteIdentifier(schema)}.${quoteIdentifier(table)}`
+
 /**
- * Two statements for `table` (quoted). The first reads every row's state as one text with the number of rows: a line
+ * Two statements for `table` (quoted, from `journalTableName`). The first reads every row's state as one text with the number of rows: a line
  * per row, id, status and the checksum after `=` (or `-` for none), separated by spaces; nothing in it can be null,
  * so no row drops out. The second reads no row but fails (42703) unless the table has all of our columns, as the
  * full pipeline would make it. One text instead of a row each: node-postgres reads a thousand rows in several

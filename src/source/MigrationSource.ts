@@ -132,7 +132,7 @@ const loadListed = <A extends MigrationFingerprint>(
  * Loads the migration files `names` of `directory` (from `listDirectory`). `.sql` files unchanged since an earlier
  * load in this process come parsed from `cache`.
  */
-export const loadFiles = (
+const loadFiles = (
   directory: string,
   names: ReadonlyArray<string>,
   cache: SqlFileCache = sqlFileCache,

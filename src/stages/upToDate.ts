@@ -3,10 +3,9 @@ import * as path from "node:path"
 import type { MigrationSettings } from "../config.js"
 import { probe } from "../database/connect.js"
 import { lockKey } from "../database/MigrationLock.js"
-import { journalStates, journalStateSql } from "../journal/journalColumns.js"
+import { journalStates, journalStateSql, journalTableName } from "../journal/journalColumns.js"
 import * as Events from "../logging/events.js"
 import { type LoadedModules, listDirectory, loadFingerprints } from "../source/MigrationSource.js"
-import { quoteIdentifier } from "../sql/quote.js"
 import { appliedAsRecorded } from "./discover.js"
 import { initBudgetMs, logInitialized } from "./init.js"
 import { report } from "./report.js"
@@ -45,12 +44,11 @@ export const checkUpToDate = (settings: MigrationSettings): Effect.Effect<UpToDa
     Effect.gen(function*() {
       // Connecting starts now; the query goes out as soon as the session is ready, while the files are read.
       const connection = yield* Effect.option(probe(settings, statementTimeoutMs + 1_000))
-      const table = `${quoteIdentifier(settings.schema)}.${quoteIdentifier(settings.table)}`
       const reply = Option.map(connection, ({ query }) =>
         query(
           `SET LOCAL statement_timeout = ${statementTimeoutMs}; ` +
             `SELECT pg_try_advisory_xact_lock(${lockKey(settings.schema, settings.table)}::bigint); ` +
-            journalStateSql(table)
+            journalStateSql(journalTableName(settings.schema, settings.table))
         ))
       // Not left unhandled if loading fails first; awaited below otherwise.
       if (Option.isSome(reply)) reply.value.catch(() => undefined)
