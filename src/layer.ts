@@ -27,9 +27,9 @@ export const makeMigrationsLayer = (options: MigrationsLayerOptions = {}): Layer
         : Events.autoRunDisabled
       yield* run.pipe(
         Effect.provideService(Config.MigrationConfig, settings),
-        Effect.provide(MigrationLogger.layer(settings.logFormat, (line) => {
+        MigrationLogger.logTo(settings.logFormat, (line) => {
           sink(redactSecrets(secrets, line))
-        }))
+        })
       )
     })
   )

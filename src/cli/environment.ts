@@ -53,11 +53,9 @@ export const withSettings = <A, E extends Failure, R>(
     return f(settings).pipe(
       markLogged(options.command),
       Effect.provideService(MigrationConfig, settings),
-      Effect.provide(
-        options.progress && Progress.progressWanted(settings.logFormat)
-          ? Progress.layer(settings.logFormat, sink)
-          : MigrationLogger.layer(settings.logFormat, sink)
-      )
+      options.progress && Progress.progressWanted(settings.logFormat)
+        ? Progress.logTo(settings.logFormat, sink)
+        : MigrationLogger.logTo(settings.logFormat, sink)
     )
   })
 

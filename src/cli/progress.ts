@@ -1,6 +1,6 @@
-import { Effect, HashMap, Layer, Logger, LogLevel, Option } from "effect"
+import { Effect, HashMap, Logger, Option } from "effect"
 import type { LogFormat } from "../config.js"
-import { type LogSink, makeLogger } from "../logging/MigrationLogger.js"
+import { type LogSink, makeLogger, withLogger } from "../logging/MigrationLogger.js"
 
 /** Events that start a counted run, and those that count one step of it. */
 const starts: Record<string, { readonly field: string; readonly noun: string }> = {
@@ -69,14 +69,11 @@ export class ProgressLine {
 export const progressWanted = (format: LogFormat): boolean =>
   format === "text" && process.stderr.isTTY === true && process.env.TERM !== "dumb" && process.env.CI === undefined
 
-/** Our logger, with a progress line on stderr that never changes the log lines themselves. */
-export const layer = (format: LogFormat, sink: LogSink): Layer.Layer<never> =>
-  Layer.unwrapScoped(
-    Effect.gen(function*() {
-      const progress = yield* Effect.acquireRelease(
-        Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
-        (line) => Effect.sync(() => line.stop())
-      )
+/** Runs `self` logging with our logger, with a progress line on stderr that never changes the log lines themselves. */
+export const logTo = (format: LogFormat, sink: LogSink) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
+    (progress) => {
       const inner = makeLogger(format, (line) => {
         progress.clear()
         sink(line)
@@ -91,6 +88,7 @@ export const layer = (format: LogFormat, sink: LogSink): Layer.Layer<never> =>
           progress.observe(event.value, fields)
         }
       })
-      return Layer.merge(Logger.replace(Logger.defaultLogger, logger), Logger.minimumLogLevel(LogLevel.Info))
-    })
+      return withLogger(logger)(self)
+    },
+    (progress) => Effect.sync(() => progress.stop())
   )

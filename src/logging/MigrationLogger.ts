@@ -1,4 +1,4 @@
-import { Cause, HashMap, Layer, Logger, LogLevel } from "effect"
+import { Cause, Effect, FiberRef, HashMap, HashSet, Layer, Logger, LogLevel } from "effect"
 import type { LogFormat } from "../config.js"
 
 /** Where formatted lines go: stdout by default, an array in tests. */
@@ -135,3 +135,17 @@ export const layer = (format: LogFormat, sink: LogSink = stdoutSink): Layer.Laye
     Logger.replace(Logger.defaultLogger, makeLogger(format, sink)),
     Logger.minimumLogLevel(LogLevel.Info)
   )
+
+/**
+ * Runs `self` with `logger` in place of Effect's default logger, at INFO and above: what `layer` provides, set on the
+ * fiber directly. Providing a layer costs 20-30 ms the first time a process does it (Effect's layer machinery runs
+ * for the first time), which an app would pay at every start.
+ */
+export const withLogger = (logger: Logger.Logger<unknown, unknown>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
+  self.pipe(
+    Effect.locallyWith(FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.remove(loggers, Logger.defaultLogger), logger)),
+    Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Info)
+  )
+
+/** Runs `self` logging with our logger, as `layer` would. */
+export const logTo = (format: LogFormat, sink: LogSink = stdoutSink) => withLogger(makeLogger(format, sink))
