@@ -13,7 +13,7 @@ import { execute, select, type Selection } from "./stages/execute.js"
 import { init } from "./stages/init.js"
 import { report } from "./stages/report.js"
 import { rls } from "./stages/rls.js"
-import { checkUpToDate, reportUpToDate } from "./stages/upToDate.js"
+import { beginUpToDateCheck, reportUpToDate } from "./stages/upToDate.js"
 
 export interface RunOptions {
   /** Which pending migrations to run; all by default. */
@@ -72,7 +72,7 @@ const liveServicesWith = (loadedModules?: MigrationSource.LoadedModules) =>
 export const liveServices = liveServicesWith()
 
 /**
- * A run that may end after `checkUpToDate`: every pending migration (no selection), no RLS stage, on PostgreSQL
+ * A run that may end after the up-to-date check: every pending migration (no selection), no RLS stage, on PostgreSQL
  * (PGlite has one session, which the pipeline would then have to open again).
  */
 const mayBeUpToDate = (options: RunOptions, settings: MigrationSettings) =>
@@ -81,16 +81,22 @@ const mayBeUpToDate = (options: RunOptions, settings: MigrationSettings) =>
   parseTarget(Redacted.value(settings.databaseUrl)).engine === "postgres"
 
 /**
- * Connects (after the first log lines, so an unreachable server is reported in order) and runs. A start-up with
- * nothing to do ends after `checkUpToDate`, with the same log lines and report as the pipeline's.
+ * Runs the pipeline; a start-up with nothing to do ends after the up-to-date check, with the same log lines and report
+ * as the pipeline's. The check starts connecting before the first lines are logged; any failure to connect is left
+ * to the pipeline, which reports it after them.
  */
 export const runMigrationsLive = (options: RunOptions = {}) =>
   Effect.gen(function*() {
     const startedAt = yield* Clock.currentTimeMillis
-    yield* Events.started
-    yield* Events.initializing
     const settings = yield* MigrationConfig
-    const check = mayBeUpToDate(options, settings) ? yield* checkUpToDate(settings) : undefined
+    const check = yield* Effect.scoped(
+      Effect.gen(function*() {
+        const look = mayBeUpToDate(options, settings) ? yield* beginUpToDateCheck(settings) : undefined
+        yield* Events.started
+        yield* Events.initializing
+        return look === undefined ? undefined : yield* look
+      })
+    )
     if (check === undefined) return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
     if (check.upToDate) return yield* reportUpToDate(check.registered, check.directory, startedAt)
     return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServicesWith(check.loadedModules)))

@@ -1,7 +1,7 @@
-import { Effect, Option } from "effect"
+import { Effect, Option, type Scope } from "effect"
 import * as path from "node:path"
 import type { MigrationSettings } from "../config.js"
-import { probe } from "../database/connect.js"
+import { probe, type ProbeConnection } from "../database/connect.js"
 import { lockKey } from "../database/MigrationLock.js"
 import { journalStates, journalStateSql, journalTableName } from "../journal/journalColumns.js"
 import * as Events from "../logging/events.js"
@@ -38,43 +38,46 @@ const statementTimeoutMs = 5_000
  * have. This is part of init and spends from init's budget (the pipeline's init gets what is left). Unlike the
  * pipeline, it does not wait for a dead runner's open transaction: whatever that transaction would still change,
  * the journal read here was a committed state, in which nothing was left to do.
+ *
+ * Connecting starts at once, in the caller's scope, and the effect returned does the rest: the server forks and
+ * sets up the session while the caller logs its first lines, and the connection is ended when that scope closes.
  */
-export const checkUpToDate = (settings: MigrationSettings): Effect.Effect<UpToDateCheck> =>
-  Effect.scoped(
-    Effect.gen(function*() {
-      // Connecting starts now; the query goes out as soon as the session is ready, while the files are read.
-      const connection = yield* Effect.option(probe(settings, statementTimeoutMs + 1_000))
-      const reply = Option.map(connection, ({ query }) =>
-        query(
-          `SET LOCAL statement_timeout = ${statementTimeoutMs}; ` +
-            `SELECT pg_try_advisory_xact_lock(${lockKey(settings.schema, settings.table)}::bigint); ` +
-            journalStateSql(journalTableName(settings.schema, settings.table))
-        ))
-      // Not left unhandled if loading fails first; awaited below otherwise.
-      if (Option.isSome(reply)) reply.value.catch(() => undefined)
-      const directory = path.resolve(settings.migrationsDir)
-      const names = yield* listDirectory(directory)
-      // Files are read synchronously: first let pg send its startup message, so the server sets up the session
-      // meanwhile (the loader gives the event loop a turn every millisecond, for the query to go out).
-      if (Option.isSome(connection)) yield* Effect.promise(() => connection.value.startupSent)
-      const fingerprints = yield* loadFingerprints(directory, names)
-      const pipelineNext: UpToDateCheck = {
-        upToDate: false,
-        loadedModules: new Map(fingerprints.filter((entry) => "up" in entry).map((module) => [module.source, module]))
-      }
-      if (Option.isNone(reply)) return pipelineNext
-      const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
-      if (Option.isNone(journal)) return pipelineNext
-      const [, lock, journalText] = journal.value
-      const [rows, text] = journalText?.rows[0] ?? []
-      const states = typeof rows === "number" && (typeof text === "string" || text === null)
-        ? journalStates({ rows, text })
-        : undefined
-      return lock?.rows[0]?.[0] === true && states !== undefined && appliedAsRecorded(fingerprints, states)
-        ? { upToDate: true, registered: fingerprints.length, directory }
-        : pipelineNext
-    })
-  ).pipe(
+export const beginUpToDateCheck = (settings: MigrationSettings): Effect.Effect<Effect.Effect<UpToDateCheck>, never, Scope.Scope> =>
+  Effect.map(Effect.option(probe(settings, statementTimeoutMs + 1_000)), (connection) => lookAtJournal(settings, connection))
+
+const lookAtJournal = (settings: MigrationSettings, connection: Option.Option<ProbeConnection>): Effect.Effect<UpToDateCheck> =>
+  Effect.gen(function*() {
+    // The query goes out as soon as the session is ready, while the files are read.
+    const reply = Option.map(connection, ({ query }) =>
+      query(
+        `SET LOCAL statement_timeout = ${statementTimeoutMs}; ` +
+          `SELECT pg_try_advisory_xact_lock(${lockKey(settings.schema, settings.table)}::bigint); ` +
+          journalStateSql(journalTableName(settings.schema, settings.table))
+      ))
+    // Not left unhandled if loading fails first; awaited below otherwise.
+    if (Option.isSome(reply)) reply.value.catch(() => undefined)
+    const directory = path.resolve(settings.migrationsDir)
+    const names = yield* listDirectory(directory)
+    // Files are read synchronously: first let pg send its startup message, so the server sets up the session
+    // meanwhile (the loader gives the event loop a turn every millisecond, for the query to go out).
+    if (Option.isSome(connection)) yield* Effect.promise(() => connection.value.startupSent)
+    const fingerprints = yield* loadFingerprints(directory, names)
+    const pipelineNext: UpToDateCheck = {
+      upToDate: false,
+      loadedModules: new Map(fingerprints.filter((entry) => "up" in entry).map((module) => [module.source, module]))
+    }
+    if (Option.isNone(reply)) return pipelineNext
+    const journal = yield* Effect.option(Effect.tryPromise(() => reply.value))
+    if (Option.isNone(journal)) return pipelineNext
+    const [, lock, journalText] = journal.value
+    const [rows, text] = journalText?.rows[0] ?? []
+    const states = typeof rows === "number" && (typeof text === "string" || text === null)
+      ? journalStates({ rows, text })
+      : undefined
+    return lock?.rows[0]?.[0] === true && states !== undefined && appliedAsRecorded(fingerprints, states)
+      ? { upToDate: true, registered: fingerprints.length, directory }
+      : pipelineNext
+  }).pipe(
     timeLimit("init", initBudgetMs(settings)),
     // Undecided: the pipeline loads (or waits) again and reports what it meets.
     Effect.orElseSucceed(() => undecided),
