@@ -209,7 +209,13 @@ export const probe = (
       }
     }),
     ({ client }) => Effect.sync(() => void client.end().catch(() => {}))
-  )
+  ).pipe(Effect.zipLeft(afterNextTick))
+
+/**
+ * Node's socket connects on the next tick, which waits until the running fiber gives up the thread; waiting for it
+ * here lets the server accept (and fork the session's backend) while the caller goes on with synchronous work.
+ */
+const afterNextTick = Effect.async<void>((resume) => process.nextTick(() => resume(Effect.void)))
 
 /**
  * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with
