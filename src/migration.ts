@@ -80,4 +80,4 @@ export const bodyFromStep = (step: MigrationStep): MigrationBody =>
 
 /** The order the pipeline applies migrations in: timestamp, then id. */
 export const compare = (a: Pick<Migration, "id" | "timestamp">, b: Pick<Migration, "id" | "timestamp">): number =>
-  a.timestamp !== b.timestamp ? a.timestamp - b.timestamp : a.id < b.id ? -1 : a.id > b.id ? 1 : 0
+  a.timestamp < b.timestamp ? -1 : a.timestamp > b.timestamp ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0

@@ -8,10 +8,17 @@ export interface ParsedFileName {
 
 export const migrationExtensions = [".sql", ".ts", ".mts", ".js", ".mjs", ".cjs"] as const
 
-export const isMigrationFile = (fileName: string): boolean =>
-  !fileName.startsWith(".") && !fileName.startsWith("_") && !/\.d\.[mc]?ts$/.test(fileName) &&
-  !/\.(test|spec)\.[mc]?[jt]s$/.test(fileName) &&
-  migrationExtensions.some((extension) => fileName.endsWith(extension))
+const declarationFile = /\.d\.[mc]?ts$/
+const testFile = /\.(test|spec)\.[mc]?[jt]s$/
+
+/** Listed as a migration: a `.sql` or module file, but not hidden (`.`), set aside (`_`), a declaration or a test. */
+export const isMigrationFile = (fileName: string): boolean => {
+  if (fileName.startsWith(".") || fileName.startsWith("_")) return false
+  // Neither pattern below can match a name that ends in .sql: the common case is settled here.
+  if (fileName.endsWith(".sql")) return true
+  return migrationExtensions.some((extension) => fileName.endsWith(extension)) && !declarationFile.test(fileName) &&
+    !testFile.test(fileName)
+}
 
 export const parseFileName = (fileName: string): ParsedFileName => {
   let extension = ""
