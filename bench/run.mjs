@@ -161,7 +161,10 @@ const main = async () => {
     psql: {
       label: "psql (baseline)",
       baseline: true,
-      command: (dir, url) => ["psql", ["-X", "-q", "-d", url, "-f", path.join(dir, "run.sql")], {}]
+      command: (dir, url) => ["psql", ["-X", "-q", "-d", url, "-f", path.join(dir, "run.sql")], {}],
+      // In process, the baseline is node-postgres alone: connect and read our journal (on our no-op database).
+      inProcess: (_dir, url) => [node, [path.join(benchDir, "inprocess-floor.mjs")], { DATABASE_URL: url }],
+      inProcessDatabase: "effect-migrate"
     }
   }
   const toolNames = Object.keys(tools).filter((name) => only === undefined || only.includes(name) || tools[name].baseline)
@@ -231,7 +234,7 @@ const main = async () => {
     log(`  ${`no-op ${n}`.padEnd(12)} ${tool.padEnd(16)} ${sample.seconds.toFixed(3)} s  ${sample.maxRssMb?.toFixed(0) ?? "?"} MB`)
   }
   const inProcess = async (tool, n, run) => {
-    const database = dbName(tool, n, "noop")
+    const database = dbName(tools[tool].inProcessDatabase ?? tool, n, "noop")
     const sample = measure(tools[tool].inProcess(dirs[`${tool}/${n}`], urlOf(database)), `${tool}-${n}-inprocess-${run}`)
     const { ms, steadyMs, warmMs } = JSON.parse(sample.stdout.trim().split("\n").at(-1))
     const tables = await countTables(database)
@@ -256,7 +259,10 @@ const main = async () => {
   const inProcessRun = guarded(inProcess)
 
   const migrators = toolNames.filter((tool) => !tools[tool].baseline)
-  const inProcessTools = migrators.filter((tool) => tools[tool].inProcess !== undefined)
+  const inProcessTools = toolNames.filter((tool) =>
+    tools[tool].inProcess !== undefined &&
+    (tools[tool].inProcessDatabase === undefined || toolNames.includes(tools[tool].inProcessDatabase))
+  )
   try {
     // One unrecorded run of each tool first: the file cache holds every tool's code, and our CLI's V8 code
     // cache (written beside dist/cli.cjs by its first run) exists, as it would after a deployment's first start.
@@ -421,6 +427,21 @@ export const report = (result) => {
   }
   lines.push("", "### Targets\n", "| target | measured | limit | |", "|---|---|---|---|")
   for (const t of result.targets) lines.push(`| ${t.name} | ${fmt(t.value)} ${t.unit} | ${t.limit} ${t.unit} | ${t.pass ? "met" : "**missed**"} |`)
+  const floor = summary["inprocess-1000"]?.psql
+  const ours = summary["inprocess-1000"]?.["effect-migrate"]
+  if (floor !== undefined && ours !== undefined) {
+    lines.push(
+      "",
+      "### In process, against the floor\n",
+      "The floor is node-postgres alone on the same server: a new connection and one query reading the journal's 1000 rows " +
+        "(`bench/inprocess-floor.mjs`), nothing else.\n",
+      "| build | effect-migrate (ms) | floor (ms) | effect-migrate over the floor (ms) |",
+      "|---|---|---|---|"
+    )
+    for (const [name, key] of [["first, fresh process", "medianMs"], ["2nd to 6th", "medianWarmMs"], ["12th to 21st", "medianSteadyMs"]]) {
+      lines.push(`| ${name} | ${fmt(ours[key], 1)} | ${fmt(floor[key], 1)} | ${fmt(ours[key] - floor[key], 1)} |`)
+    }
+  }
   for (const f of result.failures ?? []) lines.push("", `**Failed:** ${labels[f.tool]} ${f.step} ${f.args.join(" ")}: ${f.message.split("\n")[0]}`)
   const m = result.machine
   lines.push("", `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGb} GB; Node ${m.node}; ${m.postgres.split(" on ")[0]} (${m.cluster}, fsync=${m.fsync}, synchronous_commit=${m.synchronousCommit}); ${result.date}.`, "")

@@ -1,0 +1,16 @@
+// The floor of the in-process no-op on this server: a new node-postgres connection and one query that reads the
+// journal's state (the text our up-to-date check reads), then the connection ended without waiting for the server,
+// as our check does. No files read, no lock, no checks, no log lines: the server's share of any in-process start.
+// Prints {"ms", "warmMs", "steadyMs"} like inprocess.mjs. DATABASE_URL: a database whose `migrations` has the rows.
+import pg from "pg"
+import { printRunTimes } from "./lib/timeLayerBuilds.mjs"
+
+const journalState = "SELECT count(*)::int, " +
+  "string_agg(id || ' ' || coalesce(status, '') || ' ' || coalesce('=' || checksum, '-'), E'\\n') FROM migrations"
+
+await printRunTimes(async () => {
+  const client = new pg.Client({ connectionString: process.env.DATABASE_URL })
+  await client.connect()
+  await client.query({ text: journalState, rowMode: "array" })
+  void client.end().catch(() => {})
+})
