@@ -45,15 +45,16 @@ export const defaults = {
 /** Unquoted PostgreSQL identifiers only: the schema and table names end up in DDL. */
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
+/** A value as an error message shows it: quoted, and cut short when long. */
+const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
+
 export const validateIdentifier = (variable: string, value: string): Either.Either<string, ConfigError> =>
   identifierPattern.test(value)
     ? Either.right(value)
     : Either.left(
       new ConfigError({
         variable,
-        message: `${variable} must be a plain identifier (letters, digits, underscore; at most 63 characters), got ${
-          JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
-        }`
+        message: `${variable} must be a plain identifier (letters, digits, underscore; at most 63 characters), got ${quoted(value)}`
       })
     )
 
@@ -81,8 +82,6 @@ type Variable = (typeof variables)[number]
 type Lookup = (variable: Variable) => string | undefined
 
 const invalid = (variable: Variable, message: string) => Either.left(new ConfigError({ variable, message: `${variable}: ${message}` }))
-
-const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
 
 const oneOf = <A extends string>(lookup: Lookup, variable: Variable, allowed: ReadonlyArray<A>, fallback: A): Either.Either<A, ConfigError> => {
   const value = (lookup(variable) ?? fallback).trim().toLowerCase()
