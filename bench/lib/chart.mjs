@@ -26,7 +26,7 @@ export const chart = (result) => {
     panels.push({ title: "CLI no-op, 10 000 applied (s)", value: seconds("noop-10000"), digits: 2 })
   }
   panels.push({ title: "peak RSS, 1000 cold (MB)", value: (tool) => summary["cold-1000"]?.[tool]?.maxRssMb, digits: 0 })
-  panels.push({ title: "in-process no-op, 1000 applied: first layer build (ms)", value: (tool) => summary["inprocess-1000"]?.[tool]?.medianMs, digits: 0 })
+  panels.push({ title: "in-process no-op, 1000: first build, ms (baseline: pg alone)", value: (tool) => summary["inprocess-1000"]?.[tool]?.medianMs, digits: 0 })
 
   const columns = 2
   const labelWidth = 210
