@@ -138,7 +138,7 @@ export const layer = (format: LogFormat, sink: LogSink = stdoutSink): Layer.Laye
 
 /**
  * Runs `self` with `logger` in place of Effect's default logger, at INFO and above: what `layer` provides, set on the
- * fiber directly. Providing a layer cost 15-30 ms here the first time a process did it (Effect's layer machinery runs
+ * fiber directly. Providing a layer cost 17-30 ms here the first time a process did it (Effect's layer machinery runs
  * for the first time), which an app would pay at every start.
  */
 export const withLogger = (logger: Logger.Logger<unknown, unknown>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
