@@ -188,10 +188,12 @@ const environmentProvider = Effect.runSync(Effect.configProviderWith(Effect.succ
 const lookupVariables: Effect.Effect<Lookup, ConfigError> = Effect.configProviderWith((provider) =>
   provider === environmentProvider
     ? Effect.succeed((variable: Variable) => process.env[variable])
-    : Effect.map(
-      Config.all(variables.map((variable) => Config.option(Config.string(variable)))),
-      (values): Lookup => (variable) => Option.getOrUndefined(values[variables.indexOf(variable)] ?? Option.none())
-    ).pipe(
+    : Effect.map(Config.all(variables.map((variable) => Config.option(Config.string(variable)))), (values): Lookup => {
+      const given = new Map<Variable, string | undefined>(
+        variables.map((variable, index) => [variable, Option.getOrUndefined(values[index] ?? Option.none())])
+      )
+      return (variable) => given.get(variable)
+    }).pipe(
       Effect.mapError((error: EffectConfigError.ConfigError) =>
         new ConfigError({ variable: "configuration", message: `cannot read the configuration: ${String(error)}` })
       )

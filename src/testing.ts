@@ -1,7 +1,7 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Clock, Context, Effect, Layer, Logger, LogLevel } from "effect"
+import { Clock, Context, Effect, Layer } from "effect"
 import * as Config from "./config.js"
 import * as DatabaseLayer from "./database/Database.js"
 import { Database, type DatabaseService, type TenantTable } from "./database/Database.js"
@@ -14,7 +14,6 @@ import * as JournalLive from "./journal/JournalLive.js"
 import * as JournalMemory from "./journal/JournalMemory.js"
 import type { LogFormat } from "./config.js"
 import * as MigrationLogger from "./logging/MigrationLogger.js"
-import { makeLogger } from "./logging/MigrationLogger.js"
 import type { MigrationDefinition } from "./migration.js"
 import { failOnFailure, runMigrations } from "./program.js"
 import type { MigrationReport } from "./report.js"
@@ -46,10 +45,7 @@ export class CapturingLogger extends Context.Tag("effect-migrate/CapturingLogger
           clear: Effect.sync(() => void lines.splice(0))
         })
       ),
-      Layer.merge(
-        Logger.replace(Logger.defaultLogger, makeLogger(format, (line) => void lines.push(line))),
-        Logger.minimumLogLevel(LogLevel.Info)
-      )
+      MigrationLogger.layer(format, (line) => void lines.push(line))
     )
   }
 }
