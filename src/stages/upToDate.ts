@@ -35,8 +35,7 @@ const statementTimeoutMs = 5_000
  * journal table yet, a row the journal's text cannot stand for exactly, a server that does not answer, a file that
  * does not load) is left to the pipeline, which loads and validates every migration, takes the lock for the whole
  * run, and meets and reports the same problem, so nothing is hidden and errors come in the order they always
- * have. This is part of init: its time counts against init's budget (the pipeline's init gets what is left), which
- * also bounds its imports, the one part that could stall. Unlike the
+ * have. This is part of init and spends from init's budget (the pipeline's init gets what is left). Unlike the
  * pipeline, it does not wait for a dead runner's open transaction: whatever that transaction would still change,
  * the journal read here was a committed state, in which nothing was left to do.
  *
@@ -62,10 +61,7 @@ const lookAtJournal = (settings: MigrationSettings, connection: Option.Option<Pr
     // Files are read synchronously: first let pg send its startup message, so the server sets up the session
     // meanwhile (the loader gives the event loop a turn every millisecond, for the query to go out).
     if (Option.isSome(connection)) yield* Effect.promise(() => connection.value.startupSent)
-    // Only an import can stall (a module's top-level await): `.sql` files are read synchronously, which no timer
-    // could interrupt, and the connection and the reply have bounds of their own.
-    const load = loadFingerprints(directory, names)
-    const fingerprints = yield* names.every((name) => name.endsWith(".sql")) ? load : timeLimit("init", initBudgetMs(settings))(load)
+    const fingerprints = yield* loadFingerprints(directory, names)
     const pipelineNext: UpToDateCheck = {
       upToDate: false,
       loadedModules: new Map(fingerprints.filter((entry) => "up" in entry).map((module) => [module.source, module]))
@@ -82,6 +78,7 @@ const lookAtJournal = (settings: MigrationSettings, connection: Option.Option<Pr
       ? { upToDate: true, registered: fingerprints.length, directory }
       : pipelineNext
   }).pipe(
+    timeLimit("init", initBudgetMs(settings)),
     // Undecided: the pipeline loads (or waits) again and reports what it meets.
     Effect.orElseSucceed(() => undecided),
     Effect.withSpan("effect-migrate/upToDate")
