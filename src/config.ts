@@ -159,7 +159,7 @@ const databaseUrl = (lookup: Lookup): Either.Either<Redacted.Redacted<string>, C
 }
 
 /** The settings the variables give; the error names the first variable at fault, in the order of `variables`. */
-export const settingsFrom = (lookup: Lookup): Either.Either<MigrationSettings, ConfigError> =>
+const settingsFrom = (lookup: Lookup): Either.Either<MigrationSettings, ConfigError> =>
   Either.all({
     databaseUrl: databaseUrl(lookup),
     ssl: sslMode(lookup),
