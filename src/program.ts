@@ -1,8 +1,7 @@
-import { Clock, Effect, Layer, Redacted } from "effect"
+import { Clock, Effect, Layer } from "effect"
 import { MigrationConfig, type MigrationSettings } from "./config.js"
 import * as Connect from "./database/connect.js"
 import * as MigrationLock from "./database/MigrationLock.js"
-import { parseTarget } from "./database/target.js"
 import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as Events from "./logging/events.js"
@@ -13,7 +12,6 @@ import { execute, select, type Selection } from "./stages/execute.js"
 import { init } from "./stages/init.js"
 import { report } from "./stages/report.js"
 import { rls } from "./stages/rls.js"
-import { beginUpToDateCheck, reportUpToDate } from "./stages/upToDate.js"
 
 export interface RunOptions {
   /** Which pending migrations to run; all by default. */
@@ -49,58 +47,30 @@ const logAbort = <A, E extends { readonly _tag: string; readonly message: string
       code: "code" in error && typeof error.code === "string" ? error.code : undefined
     }))
 
+/** The run's first lines, then `body`; its abort line if it fails. */
+const run = <A, E extends { readonly _tag: string; readonly message: string }, R>(body: (startedAt: number) => Effect.Effect<A, E, R>) =>
+  Effect.gen(function*() {
+    const startedAt = yield* Clock.currentTimeMillis
+    yield* Events.started
+    yield* Events.initializing
+    return yield* body(startedAt)
+  }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
+
 /**
  * Runs the pipeline with the services of the environment (live, or the mock Layers of `effect-migrate/testing`).
  * A failed migration or RLS statement is in the report (`success: false`); the error channel is for runs
  * that could not get going (configuration, connection, lock, bad migration files).
  */
-export const runMigrations = (options: RunOptions = {}) =>
-  Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeMillis
-    yield* Events.started
-    yield* Events.initializing
-    return yield* pipeline(options, startedAt)
-  }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
-
-/** The live services for DATABASE_URL and MIGRATIONS_DIR (modules this run imported already taken as they are). */
-const liveServicesWith = (loadedModules?: MigrationSource.LoadedModules) =>
-  Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfigWith(loadedModules)).pipe(
-    Layer.provideMerge(Connect.layer)
-  )
+export const runMigrations = (options: RunOptions = {}) => run((startedAt) => pipeline(options, startedAt))
 
 /** The live services for DATABASE_URL and MIGRATIONS_DIR. */
-export const liveServices = liveServicesWith()
+export const liveServices = Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfig).pipe(
+  Layer.provideMerge(Connect.layer)
+)
 
-/**
- * A run that may end after the up-to-date check: every pending migration (no selection), no RLS stage, on PostgreSQL
- * (PGlite has one session, which the pipeline would then have to open again).
- */
-const mayBeUpToDate = (options: RunOptions, settings: MigrationSettings) =>
-  options.selection?.only === undefined && options.selection?.to === undefined &&
-  !runsRls(options, settings) &&
-  parseTarget(Redacted.value(settings.databaseUrl)).engine === "postgres"
-
-/**
- * Runs the pipeline; a start-up with nothing to do ends after the up-to-date check, with the same log lines and report
- * as the pipeline's. The check starts connecting before the first lines are logged; any failure to connect is left
- * to the pipeline, which reports it after them.
- */
+/** `runMigrations` on the live services, connected after the run's first lines. */
 export const runMigrationsLive = (options: RunOptions = {}) =>
-  Effect.gen(function*() {
-    const startedAt = yield* Clock.currentTimeMillis
-    const settings = yield* MigrationConfig
-    const check = yield* Effect.scoped(
-      Effect.gen(function*() {
-        const look = mayBeUpToDate(options, settings) ? yield* beginUpToDateCheck(settings) : undefined
-        yield* Events.started
-        yield* Events.initializing
-        return look === undefined ? undefined : yield* look
-      })
-    )
-    if (check === undefined) return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServices))
-    if (check.upToDate) return yield* reportUpToDate(check.registered, check.directory, startedAt)
-    return yield* pipeline(options, startedAt).pipe(Effect.provide(liveServicesWith(check.loadedModules)))
-  }).pipe(logAbort, Effect.withSpan("effect-migrate/runMigrations"))
+  run((startedAt) => Effect.provide(pipeline(options, startedAt), liveServices))
 
 /** The report's failure as the error channel: for callers that must not go on after a failed run. */
 export const failOnFailure = <E, R>(

@@ -1,7 +1,7 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Context, Duration, Effect, Layer, Redacted, Schedule, type Scope } from "effect"
+import { Context, Duration, Effect, Layer, Redacted, Schedule } from "effect"
 import { readFileSync } from "node:fs"
 import type { ConnectionOptions } from "node:tls"
 import Pg from "pg"
@@ -156,66 +156,6 @@ const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
   )
 
 const attemptTimeoutMs = (settings: MigrationSettings) => Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs))
-
-/** One connection, as `probe` hands it out: queries wait for the connection, which is opened at once. */
-export interface ProbeConnection {
-  /**
-   * Settles once the startup message is sent (or connecting ended): from then on the server forks the session's
-   * backend without us, so synchronous work started after it overlaps with that instead of delaying it.
-   */
-  readonly startupSent: Promise<void>
-  /**
-   * One simple-protocol message (several statements allowed); rows as arrays, one result per statement. Fails if no
-   * reply has come `replyTimeoutMs` (of `probe`) after the connection was ready.
-   */
-  readonly query: (text: string) => Promise<ReadonlyArray<Pg.QueryArrayResult>>
-}
-
-/**
- * How long `probe` waits for its connection: a server slower than this to let us in is left to the pipeline, whose
- * own attempts (up to MIGRATION_CONNECT_TIMEOUT) then start at most this much later.
- */
-const probeConnectMs = 2_000
-
-/**
- * A single plain connection to DATABASE_URL (same TLS, none of the pipeline's session settings), for a short look
- * before the pipeline: connecting starts when this is acquired and goes on while the caller does other work. No
- * retries: a caller that cannot connect leaves it to the pipeline, which retries and reports. The connection is
- * ended, without waiting, when the scope closes.
- */
-export const probe = (
-  settings: MigrationSettings,
-  replyTimeoutMs: number
-): Effect.Effect<ProbeConnection, unknown, Scope.Scope> =>
-  Effect.acquireRelease(
-    Effect.map(poolConfig(settings, Math.min(probeConnectMs, attemptTimeoutMs(settings))), (config) => {
-      const clientConfig = config(false)
-      const client = new Pg.Client({ ...clientConfig, query_timeout: replyTimeoutMs })
-      client.on("error", () => {})
-      const connected = client.connect()
-      const startupSent = new Promise<void>((resolve) => {
-        // pg sends the startup message on the socket's connect, or after the TLS handshake.
-        client.connection.once(clientConfig.ssl === false ? "connect" : "sslconnect", () => resolve())
-        connected.then(() => resolve(), () => resolve())
-      })
-      return {
-        client,
-        startupSent,
-        query: async (text: string) => {
-          await connected
-          const results: unknown = await client.query({ text, rowMode: "array" })
-          return (Array.isArray(results) ? results : [results]) as ReadonlyArray<Pg.QueryArrayResult>
-        }
-      }
-    }),
-    ({ client }) => Effect.sync(() => void client.end().catch(() => {}))
-  ).pipe(Effect.zipLeft(afterNextTick))
-
-/**
- * Node's socket connects on the next tick, which waits until the running fiber gives up the thread; waiting for it
- * here lets the server accept (and fork the session's backend) while the caller goes on with synchronous work.
- */
-const afterNextTick = Effect.async<void>((resume) => process.nextTick(() => resume(Effect.void)))
 
 /**
  * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with

@@ -1,15 +1,15 @@
-import { Context, Effect, Either, Layer } from "effect"
-import { readdirSync } from "node:fs"
-import { readFile } from "node:fs/promises"
+import { FileSystem } from "@effect/platform"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import { Context, Effect, Layer } from "effect"
 import * as path from "node:path"
 import { MigrationConfig } from "../config.js"
 import { DuplicateMigrationId, MigrationLoadError } from "../errors.js"
 import * as Migration from "../migration.js"
+import { decodeFileText } from "./fileText.js"
 import { isMigrationFile } from "./fileName.js"
 import { fromDefinition, importModule, migrationFromModule } from "./moduleFile.js"
 import { cannotRead, describeCause } from "./readError.js"
-import type { MigrationFingerprint } from "./sqlFile.js"
-import { type FileCache, fingerprintCache, type SqlFileCache, sqlFileCache } from "./sqlFileCache.js"
+import { parseSqlMigration } from "./sqlFile.js"
 
 export interface MigrationSourceService {
   /** Every registered migration, validated, sorted by timestamp then id. */
@@ -20,10 +20,10 @@ export interface MigrationSourceService {
 
 export class MigrationSource extends Context.Tag("effect-migrate/MigrationSource")<MigrationSource, MigrationSourceService>() {}
 
-const rejectDuplicates = <A extends MigrationFingerprint>(
-  migrations: ReadonlyArray<A>
-): Effect.Effect<ReadonlyArray<A>, DuplicateMigrationId> => {
-  const seen = new Map<string, A>()
+const rejectDuplicates = (
+  migrations: ReadonlyArray<Migration.Migration>
+): Effect.Effect<ReadonlyArray<Migration.Migration>, DuplicateMigrationId> => {
+  const seen = new Map<string, Migration.Migration>()
   for (const migration of migrations) {
     const first = seen.get(migration.id)
     if (first !== undefined) {
@@ -40,124 +40,45 @@ const rejectDuplicates = <A extends MigrationFingerprint>(
   return Effect.succeed([...migrations].sort(Migration.compare))
 }
 
-/** A module migration: imported (tsx only for TypeScript), its text read once for the checksum. */
-const loadModule = (directory: string, fileName: string): Effect.Effect<Migration.Migration, MigrationLoadError> => {
-  const file = path.join(directory, fileName)
-  return Effect.tryPromise({ try: () => readFile(file, "utf8"), catch: (cause) => cannotRead(file, cause) }).pipe(
-    Effect.flatMap((text) =>
-      Effect.flatMap(importModule(file, fileName), (module) => migrationFromModule(file, fileName, module, text))
-    )
-  )
-}
-
-/**
- * `.sql` files are read synchronously: for a directory of small files that is several times cheaper than one
- * promise per file, and start-up is what every replica pays. Unchanged files come parsed from the process's cache
- * (one `stat` each). Every millisecond the event loop gets a turn, so the connection and the lock, set up
- * at the same time, make progress while the files are read.
- */
-const loadSqlFiles = <A>(
-  directory: string,
-  names: ReadonlyArray<string>,
-  cache: FileCache<A>
-): Effect.Effect<Array<A>, MigrationLoadError> =>
-  Effect.suspend(() => {
-    const files = cache.open(directory, names)
-    const migrations: Array<A> = []
-    const from = (start: number): Effect.Effect<Array<A>, MigrationLoadError> => {
-      const until = performance.now() + sliceMs
-      for (let index = start; index < names.length; index++) {
-        const loaded = files.load(index)
-        if (Either.isLeft(loaded)) return Effect.fail(loaded.left)
-        migrations.push(loaded.right)
-        if ((index & 15) === 15 && index + 1 < names.length && performance.now() > until) {
-          return Effect.flatMap(nextTurn, () => from(index + 1))
-        }
-      }
-      return Effect.succeed(migrations)
-    }
-    return from(0)
-  })
-
-/** How long the `.sql` files may hold the event loop before it gets a turn (the clock is read every 16 files). */
-const sliceMs = 1
-
-const nextTurn = Effect.async<void>((resume) => void setImmediate(() => resume(Effect.void)))
-
 /** The migration files of a directory (not recursive), sorted by name. */
-export const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<string>, MigrationLoadError> =>
-  Effect.try({
-    try: () => readdirSync(directory, { withFileTypes: true }),
-    catch: (cause) =>
-      new MigrationLoadError({ file: directory, message: `cannot read migrations directory ${directory}: ${describeCause(cause)}` })
-  }).pipe(
-    Effect.map((entries) => entries.filter((entry) => entry.isFile() && isMigrationFile(entry.name)).map((e) => e.name).sort())
+const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<string>, MigrationLoadError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(directory)).pipe(
+    Effect.mapError((error) =>
+      new MigrationLoadError({
+        file: directory,
+        message: `cannot read migrations directory ${directory}: ${describeCause(error._tag === "SystemError" && error.reason === "NotFound" ? { code: "ENOENT" } : error)}`
+      })
+    ),
+    Effect.map((names) => names.filter(isMigrationFile).sort())
   )
 
-/**
- * Modules this run has imported already, by file path: the pipeline takes them from the up-to-date check instead of
- * reading their text again, which could then differ from the code the process imported.
- */
-export type LoadedModules = ReadonlyMap<string, Migration.Migration>
+/** A file's text, decoded as UTF-8 (see decodeFileText). */
+const readText = (file: string): Effect.Effect<string, MigrationLoadError, FileSystem.FileSystem> =>
+  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFile(file)).pipe(
+    Effect.mapError((error) => cannotRead(file, error._tag === "SystemError" && error.reason === "NotFound" ? { code: "ENOENT" } : error)),
+    Effect.flatMap((bytes) => decodeFileText(file, bytes))
+  )
 
-/**
- * Loads `.sql` files through `cache` and modules (imported, or taken from `loadedModules`) as `fromModule` turns
- * them, all checked for duplicate ids.
- */
-const loadListed = <A extends MigrationFingerprint>(
-  directory: string,
-  names: ReadonlyArray<string>,
-  cache: FileCache<A>,
-  fromModule: (migration: Migration.Migration) => A,
-  loadedModules: LoadedModules | undefined
-): Effect.Effect<ReadonlyArray<A>, MigrationLoadError | DuplicateMigrationId> => {
-  const sqlNames = names.filter((name) => name.endsWith(".sql"))
-  const moduleNames = names.filter((name) => !name.endsWith(".sql"))
-  const moduleOf = (name: string) => {
-    const loaded = loadedModules?.get(path.join(directory, name))
-    return Effect.map(loaded === undefined ? loadModule(directory, name) : Effect.succeed(loaded), fromModule)
-  }
-  const loaded = moduleNames.length === 0
-    ? loadSqlFiles(directory, sqlNames, cache)
-    : Effect.zipWith(
-      loadSqlFiles(directory, sqlNames, cache),
-      Effect.forEach(moduleNames, moduleOf, { concurrency: 32 }),
-      (sql, modules) => [...sql, ...modules],
-      { concurrent: true }
-    )
-  return Effect.flatMap(loaded, rejectDuplicates)
+/** One migration file: a `.sql` file parsed, a module imported (tsx only for TypeScript); its text is the checksum's. */
+const loadFile = (directory: string, fileName: string) => {
+  const file = path.join(directory, fileName)
+  return Effect.flatMap(readText(file), (text) =>
+    fileName.endsWith(".sql")
+      ? parseSqlMigration(file, fileName, text)
+      : Effect.flatMap(importModule(file, fileName), (module) => migrationFromModule(file, fileName, module, text)))
 }
 
-/**
- * Loads the migration files `names` of `directory` (from `listDirectory`). `.sql` files unchanged since an earlier
- * load in this process come parsed from `cache`.
- */
-const loadFiles = (
-  directory: string,
-  names: ReadonlyArray<string>,
-  cache: SqlFileCache = sqlFileCache,
-  loadedModules?: LoadedModules
-): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  loadListed(directory, names, cache, (migration) => migration, loadedModules)
-
-/**
- * The fingerprints (id, timestamp, checksum) of the migration files `names` of `directory`: `.sql` files read but
- * their SQL not validated; modules imported as by `loadFiles`, and given whole. A duplicate id is still an error.
- */
-export const loadFingerprints = (
-  directory: string,
-  names: ReadonlyArray<string>,
-  cache: FileCache<MigrationFingerprint> = fingerprintCache
-): Effect.Effect<ReadonlyArray<MigrationFingerprint | Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  loadListed<MigrationFingerprint | Migration.Migration>(directory, names, cache, (migration) => migration, undefined)
+const loadFiles = (directory: string) =>
+  listDirectory(directory).pipe(
+    Effect.flatMap((names) => Effect.forEach(names, (name) => loadFile(directory, name), { concurrency: 16 })),
+    Effect.flatMap(rejectDuplicates)
+  )
 
 /** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (
-  directory: string,
-  cache: SqlFileCache = sqlFileCache,
-  loadedModules?: LoadedModules
+  directory: string
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  Effect.flatMap(listDirectory(directory), (names) => loadFiles(directory, names, cache, loadedModules))
+  Effect.provide(loadFiles(directory), NodeFileSystem.layer)
 
 /** Migrations registered in code, e.g. for apps that bundle them. */
 export const loadDefinitions = (
@@ -165,21 +86,21 @@ export const loadDefinitions = (
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
   Effect.forEach(definitions, (definition) => fromDefinition(definition, "code")).pipe(Effect.flatMap(rejectDuplicates))
 
-export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
-  Layer.succeed(MigrationSource, { load: loadDirectory(path.resolve(directory)), directory: path.resolve(directory) })
+const directorySource = (directory: string) =>
+  Effect.map(FileSystem.FileSystem, (fs): MigrationSourceService => ({
+    load: Effect.provideService(loadFiles(directory), FileSystem.FileSystem, fs),
+    directory
+  }))
 
-/** The directory named by MIGRATIONS_DIR; modules this run imported already are taken from `loadedModules`. */
-export const fromConfigWith = (loadedModules?: LoadedModules): Layer.Layer<MigrationSource, never, MigrationConfig> =>
-  Layer.effect(
-    MigrationSource,
-    Effect.map(MigrationConfig, (settings) => {
-      const directory = path.resolve(settings.migrationsDir)
-      return { load: loadDirectory(directory, sqlFileCache, loadedModules), directory }
-    })
-  )
+/** Migration files of a directory, read through Node's file system. */
+export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
+  Layer.effect(MigrationSource, directorySource(path.resolve(directory))).pipe(Layer.provide(NodeFileSystem.layer))
 
 /** The directory named by MIGRATIONS_DIR. */
-export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = fromConfigWith()
+export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = Layer.effect(
+  MigrationSource,
+  Effect.flatMap(MigrationConfig, (settings) => directorySource(path.resolve(settings.migrationsDir)))
+).pipe(Layer.provide(NodeFileSystem.layer))
 
 export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> =>
   Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), directory: undefined })

@@ -26,36 +26,8 @@ const transactionOption = (rest: string): boolean | undefined => {
  * Reads header comments at the top (`-- name:`, `-- description:`, `-- transaction: false`), an optional
  * `-- migrate:up` marker (dbmate's `transaction:false` option included) and an optional `-- migrate:down` section.
  */
-const sections = (source: string): Sections => {
-  const text = source.includes("\r") ? source.replace(/\r\n?/g, "\n") : source
-  // Most files have no marker: the whole text is the up section, and only the lines at the top need reading.
-  return hasMarker.test(text) ? markedSections(text) : { headers: leadingHeaders(text), up: text, down: undefined, upTransaction: undefined }
-}
-
-/** Every marker line holds this (the markers' own `i` flag: no `ſ` for an `s`). */
-const hasMarker = /migrate:/i
-
-/** The header lines of a file without markers: the comment and blank lines at the top. */
-const leadingHeaders = (text: string): Record<string, string> => {
-  const headers: Record<string, string> = {}
-  for (let start = 0; start < text.length;) {
-    const end = text.indexOf("\n", start)
-    const line = text.slice(start, end < 0 ? text.length : end).trim()
-    start = end < 0 ? text.length : end + 1
-    if (line === "") continue
-    const header = headerLine.exec(line)
-    if (header === null) {
-      if (line.startsWith("--")) continue
-      break
-    }
-    headers[header[1]!.toLowerCase()] = header[2]!
-  }
-  return headers
-}
-
-/** A file with `-- migrate:up` or `-- migrate:down` markers, line by line. */
-const markedSections = (text: string): Sections => {
-  const lines = text.split("\n")
+const sections = (text: string): Sections => {
+  const lines = text.replace(/\r\n?/g, "\n").split("\n")
   const headers: Record<string, string> = {}
   let index = 0
   for (; index < lines.length; index++) {
@@ -106,47 +78,14 @@ const unterminatedProblem = ({ line, what }: Unterminated) =>
   `line ${line}: ${what} is never closed, so the rest of the file (and the journal row after it) would be read as part of it`
 
 /** Whether anything but comments and white space is left (a block comment is taken to end at its first closing). */
-const hasSql = (text: string): boolean => {
-  if (text.includes("/*")) return text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
-  // Without block comments, the first character that is neither white space nor in a -- comment decides.
-  for (let i = 0; i < text.length;) {
-    const code = text.charCodeAt(i)
-    if (code === 45 && text.charCodeAt(i + 1) === 45) {
-      const end = text.indexOf("\n", i)
-      if (end < 0) return false
-      i = end + 1
-    } else if (isWhiteSpace(code)) i++
-    else return true
-  }
-  return false
-}
-
-/** White space as `String.prototype.trim` sees it. */
-const isWhiteSpace = (code: number): boolean =>
-  code < 128 ? code === 32 || (code >= 9 && code <= 13) : String.fromCharCode(code).trim() === ""
+const hasSql = (text: string): boolean =>
+  text.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").trim().length > 0
 
 const failure = (file: string, message: string): Either.Either<never, MigrationLoadError> =>
   Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
 
-/**
- * What identifies a migration and its content: enough to tell whether it is applied and unchanged, without
- * validating its SQL (an applied migration with the checksum it was applied with was validated then).
- */
-export interface MigrationFingerprint {
-  readonly id: string
-  readonly timestamp: number
-  readonly checksum: string | undefined
-  readonly source: string
-}
-
-interface Identified {
-  readonly fingerprint: MigrationFingerprint
-  readonly slug: string
-  readonly sections: Sections
-}
-
-/** The file name's timestamp and the id (the `-- id:` header, else the file name): the cheap part of a parse. */
-const identify = (file: string, fileName: string, text: string): Either.Either<Identified, MigrationLoadError> => {
+/** The file name's timestamp and the id (the `-- id:` header, else the file name), and the file's sections. */
+const identify = (file: string, fileName: string, text: string) => {
   const parsed = parseFileName(fileName)
   const problem = timestampProblem(parsed.timestamp)
   if (parsed.timestamp === undefined || problem !== undefined) {
@@ -157,15 +96,11 @@ const identify = (file: string, fileName: string, text: string): Either.Either<I
   }
   const found = sections(text)
   return Either.right({
-    fingerprint: { id: found.headers.id ?? parsed.id, timestamp: parsed.timestamp, checksum: checksum(text), source: file },
+    fingerprint: { id: found.headers.id ?? parsed.id, timestamp: parsed.timestamp, checksum: checksum(text) },
     slug: parsed.slug,
     sections: found
   })
 }
-
-/** A `.sql` file's fingerprint: its id, timestamp and checksum, its SQL left unread. */
-export const sqlFingerprint = (file: string, fileName: string, text: string): Either.Either<MigrationFingerprint, MigrationLoadError> =>
-  Either.map(identify(file, fileName, text), ({ fingerprint }) => fingerprint)
 
 export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> =>
   Either.flatMap(identify(file, fileName, text), ({ fingerprint, sections: { down, headers, up, upTransaction }, slug }) => {

@@ -11,18 +11,11 @@ export interface Initialized {
   readonly migrations: ReadonlyArray<Migration>
 }
 
-/** The end of init in the log: how long it took, and a warning when the directory had no migrations. */
-export const logInitialized = (startedAt: number, registered: number, directory: string | undefined) =>
-  Effect.gen(function*() {
-    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, registered)
-    if (registered === 0 && directory !== undefined) yield* Events.noMigrations(directory)
-  })
-
 /** Time for loading and validating migration modules, on top of the lock wait. */
 const loadBudgetMs = 60_000
 
-/** init's budget, counted from the start of the run (the up-to-date check, when there is one, spends from it). */
-export const initBudgetMs = (settings: MigrationSettings) => settings.lockWaitMs + settings.connectTimeoutMs + loadBudgetMs
+/** init's budget, counted from the start of the run (connecting spends from it). */
+const initBudgetMs = (settings: MigrationSettings) => settings.lockWaitMs + settings.connectTimeoutMs + loadBudgetMs
 
 /**
  * Takes the migration lock (held until the caller's scope closes), creates the journal table if missing,
@@ -38,7 +31,8 @@ export const init = (startedAt: number) =>
       [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
       { concurrency: 2 }
     )
-    yield* logInitialized(startedAt, migrations.length, source.directory)
+    yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
+    if (migrations.length === 0 && source.directory !== undefined) yield* Events.noMigrations(source.directory)
     return { migrations } satisfies Initialized
   }).pipe(
     (self) =>
