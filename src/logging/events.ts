@@ -295,3 +295,11 @@ export const preview = (statement: string): string => {
   const oneLine = statement.replace(/\s+/g, " ").trim()
   return oneLine.length > 160 ? `${oneLine.slice(0, 157)}...` : oneLine
 }
+
+export const fileIgnored = (directory: string, name: string) =>
+  warn(
+    "db_migration_file_ignored",
+    `⚠️ ${name} in ${directory} is not a migration and was not loaded: migrations are named ` +
+      "<timestamp>_<slug>.sql|.ts|.js (prefix a file with _ to set it aside)",
+    { directory, file: name }
+  )

@@ -3,17 +3,30 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Context, Effect, Layer } from "effect"
 import * as path from "node:path"
 import { MigrationConfig } from "../config.js"
-import { DuplicateMigrationId, MigrationLoadError } from "../errors.js"
+import { DuplicateMigrationId, type MigrationLoadError } from "../errors.js"
+import * as Events from "../logging/events.js"
 import * as Migration from "../migration.js"
-import { decodeFileText } from "./fileText.js"
-import { isMigrationFile } from "./fileName.js"
-import { fromDefinition, importModule, migrationFromModule } from "./moduleFile.js"
-import { cannotRead, describeCause } from "./readError.js"
-import { parseSqlMigration } from "./sqlFile.js"
+import { listEntries, loadEach } from "./directory.js"
+import { fromDefinition } from "./moduleFile.js"
+
+/** Everything a source holds, loadable or not: for `status`, which lists what it can. */
+export interface SourceListing {
+  /** The migrations that loaded, sorted by timestamp then id. */
+  readonly migrations: ReadonlyArray<Migration.Migration>
+  /** One error per migration file that did not load, naming it. */
+  readonly failures: ReadonlyArray<MigrationLoadError>
+  /** Entries of the directory that are not migrations (never skipped in silence). */
+  readonly ignored: ReadonlyArray<string>
+}
 
 export interface MigrationSourceService {
-  /** Every registered migration, validated, sorted by timestamp then id. */
+  /**
+   * Every registered migration, validated, sorted by timestamp then id; the first file that does not load fails it.
+   * Entries that are not migrations are named in a warning.
+   */
   readonly load: Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId>
+  /** What `load` reads, with every failure instead of the first; fails only when the directory cannot be read. */
+  readonly inspect: Effect.Effect<SourceListing, MigrationLoadError>
   /** Where new migrations go (`create`); undefined for sources given in code. */
   readonly directory: string | undefined
 }
@@ -40,57 +53,40 @@ const rejectDuplicates = (
   return Effect.succeed([...migrations].sort(Migration.compare))
 }
 
-/** The migration files of a directory (not recursive), sorted by name. */
-const listDirectory = (directory: string): Effect.Effect<ReadonlyArray<string>, MigrationLoadError, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readDirectory(directory)).pipe(
-    Effect.mapError((error) =>
-      new MigrationLoadError({
-        file: directory,
-        message: `cannot read migrations directory ${directory}: ${describeCause(error._tag === "SystemError" && error.reason === "NotFound" ? { code: "ENOENT" } : error)}`
-      })
-    ),
-    Effect.map((names) => names.filter(isMigrationFile).sort())
-  )
+/** A source's `load`, from its `inspect`. */
+const loadFrom = (inspect: MigrationSourceService["inspect"], directory: string | undefined): MigrationSourceService["load"] =>
+  Effect.gen(function*() {
+    const listing = yield* inspect
+    if (directory !== undefined) yield* Effect.forEach(listing.ignored, (name) => Events.fileIgnored(directory, name), { discard: true })
+    const [failure] = listing.failures
+    if (failure !== undefined) return yield* Effect.fail(failure)
+    return yield* rejectDuplicates(listing.migrations)
+  })
 
-/** A file's text, decoded as UTF-8 (see decodeFileText). */
-const readText = (file: string): Effect.Effect<string, MigrationLoadError, FileSystem.FileSystem> =>
-  Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFile(file)).pipe(
-    Effect.mapError((error) => cannotRead(file, error._tag === "SystemError" && error.reason === "NotFound" ? { code: "ENOENT" } : error)),
-    Effect.flatMap((bytes) => decodeFileText(file, bytes))
-  )
+const inspectDirectory = (directory: string) =>
+  Effect.gen(function*() {
+    const entries = yield* listEntries(directory)
+    const { failures, migrations } = yield* loadEach(directory, entries.migrationFiles)
+    return { migrations: [...migrations].sort(Migration.compare), failures, ignored: entries.ignored } satisfies SourceListing
+  })
 
-/** One migration file: a `.sql` file parsed, a module imported (tsx only for TypeScript); its text is the checksum's. */
-const loadFile = (directory: string, fileName: string) => {
-  const file = path.join(directory, fileName)
-  return Effect.flatMap(readText(file), (text) =>
-    fileName.endsWith(".sql")
-      ? parseSqlMigration(file, fileName, text)
-      : Effect.flatMap(importModule(file, fileName), (module) => migrationFromModule(file, fileName, module, text)))
-}
-
-const loadFiles = (directory: string) =>
-  listDirectory(directory).pipe(
-    Effect.flatMap((names) => Effect.forEach(names, (name) => loadFile(directory, name), { concurrency: 16 })),
-    Effect.flatMap(rejectDuplicates)
-  )
+const directorySource = (directory: string) =>
+  Effect.map(FileSystem.FileSystem, (fs): MigrationSourceService => {
+    const inspect = Effect.provideService(inspectDirectory(directory), FileSystem.FileSystem, fs)
+    return { load: loadFrom(inspect, directory), inspect, directory }
+  })
 
 /** Loads `.sql`, `.ts` and `.js` migrations from a directory (not recursive). */
 export const loadDirectory = (
   directory: string
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  Effect.provide(loadFiles(directory), NodeFileSystem.layer)
+  Effect.flatMap(directorySource(directory), (source) => source.load).pipe(Effect.provide(NodeFileSystem.layer))
 
 /** Migrations registered in code, e.g. for apps that bundle them. */
 export const loadDefinitions = (
   definitions: ReadonlyArray<Migration.MigrationDefinition>
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
   Effect.forEach(definitions, (definition) => fromDefinition(definition, "code")).pipe(Effect.flatMap(rejectDuplicates))
-
-const directorySource = (directory: string) =>
-  Effect.map(FileSystem.FileSystem, (fs): MigrationSourceService => ({
-    load: Effect.provideService(loadFiles(directory), FileSystem.FileSystem, fs),
-    directory
-  }))
 
 /** Migration files of a directory, read through Node's file system. */
 export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
@@ -102,5 +98,14 @@ export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = 
   Effect.flatMap(MigrationConfig, (settings) => directorySource(path.resolve(settings.migrationsDir)))
 ).pipe(Layer.provide(NodeFileSystem.layer))
 
-export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> =>
-  Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), directory: undefined })
+export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> => {
+  const inspect = Effect.map(
+    Effect.forEach(definitions, (definition) => Effect.either(fromDefinition(definition, "code"))),
+    (results) => ({
+      migrations: results.flatMap((result) => (result._tag === "Right" ? [result.right] : [])).sort(Migration.compare),
+      failures: results.flatMap((result) => (result._tag === "Left" ? [result.left] : [])),
+      ignored: []
+    })
+  )
+  return Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), inspect, directory: undefined })
+}
