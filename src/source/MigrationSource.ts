@@ -66,7 +66,7 @@ const loadFrom = (inspect: MigrationSourceService["inspect"], directory: string 
 const inspectDirectory = (directory: string) =>
   Effect.gen(function*() {
     const entries = yield* listEntries(directory)
-    const { failures, migrations } = yield* loadEach(directory, entries.migrationFiles)
+    const { failures, migrations } = yield* loadEach(directory, entries.entries)
     return { migrations: [...migrations].sort(Migration.compare), failures, ignored: entries.ignored } satisfies SourceListing
   })
 

@@ -24,27 +24,14 @@ export const parseFileName = (fileName: string): ParsedFileName => {
 }
 
 /**
- * A timestamp is a non-negative safe integer; a 14-digit one must also be a real
- * `YYYYMMDDhhmmss` date, since that is the form `create` writes and a typo there reorders history.
+ * A timestamp orders migrations: any non-negative safe integer. It need not be a date (`create` writes
+ * `YYYYMMDDhhmmss`, but supabase-style or counter-like numbers are accepted as they are).
  */
 export const timestampProblem = (value: unknown): string | undefined => {
   const text = typeof value === "number" ? String(value) : typeof value === "string" ? value.trim() : undefined
   if (text === undefined || text === "") return "missing timestamp"
   if (!/^\d+$/.test(text)) return `invalid timestamp ${JSON.stringify(text)}: expected digits, e.g. 20240102000000`
-  const number = Number(text)
-  if (!Number.isSafeInteger(number)) return `invalid timestamp ${text}: too large`
-  if (text.length === 14) {
-    const [month, day, hour, minute, second] = [4, 6, 8, 10, 12].map((at) => Number(text.slice(at, at + 2))) as [
-      number,
-      number,
-      number,
-      number,
-      number
-    ]
-    if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) {
-      return `invalid timestamp ${text}: not a YYYYMMDDhhmmss date`
-    }
-  }
+  if (!Number.isSafeInteger(Number(text))) return `invalid timestamp ${text}: too large`
   return undefined
 }
 

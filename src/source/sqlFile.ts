@@ -14,8 +14,11 @@ interface Sections {
 }
 
 const headerLine = /^--\s*([a-z][a-z_-]*)\s*:\s*(.*?)\s*$/i
-const upMarker = /^--\s*migrate:up\b(.*)$/i
-const downMarker = /^--\s*migrate:down\b(.*)$/i
+/** dbmate's `-- migrate:up`, goose's `-- +goose Up`, node-pg-migrate's `-- Up Migration`; likewise for down. */
+const upMarker = /^--\s*(?:migrate:up|\+goose\s+up|up\s+migration)\b(.*)$/i
+const downMarker = /^--\s*(?:migrate:down|\+goose\s+down|down\s+migration)\b(.*)$/i
+/** goose's way of saying `transaction: false`. */
+const gooseNoTransaction = /^--\s*\+goose\s+no\s+transaction\b/im
 
 const transactionOption = (rest: string): boolean | undefined => {
   const match = /transaction\s*:\s*(true|false)/i.exec(rest)
@@ -70,7 +73,7 @@ const sections = (text: string): Sections => {
     headers,
     up: up.join("\n"),
     down: sawDown ? down.join("\n") : undefined,
-    upTransaction
+    upTransaction: gooseNoTransaction.test(text) ? false : upTransaction
   }
 }
 
@@ -84,55 +87,68 @@ const hasSql = (text: string): boolean =>
 const failure = (file: string, message: string): Either.Either<never, MigrationLoadError> =>
   Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
 
-/** The file name's timestamp and the id (the `-- id:` header, else the file name), and the file's sections. */
-const identify = (file: string, fileName: string, text: string) => {
+/** A `.sql` migration as a layout found it: the text of its up file, and of a separate down file if it has one. */
+export interface SqlMigrationFile {
+  /** Path of the up file, for messages and `source`. */
+  readonly file: string
+  /** `<timestamp>_<slug>.sql`: where the timestamp, slug and (unless `id` is given) the id come from. */
+  readonly fileName: string
+  readonly text: string
+  /** The id the layout's tool uses, when it is not the file name (an `-- id:` header still wins). */
+  readonly id?: string | undefined
+  /** A separate down file (golang-migrate, diesel, Flyway undo): its path and text; empty text is a down that does nothing. */
+  readonly down?: { readonly file: string; readonly text: string } | undefined
+}
+
+/** SQL meant to run in the migration's transaction: refused when unterminated or when it controls the transaction. */
+const transactionalSql = (text: string, transaction: boolean, where: string): Either.Either<string, string> => {
+  const scan = scanStatements(text)
+  if (scan.unterminated !== undefined) return Either.left(`${where}${unterminatedProblem(scan.unterminated)}`)
+  if (!transaction) return Either.right(text)
+  const checked = sqlForTransaction(text, scan.statements)
+  return "problem" in checked ? Either.left(`${where}${checked.problem}`) : Either.right(checked.sql)
+}
+
+/** The down body: the file's own `-- migrate:down` section, or a separate down file (empty: a down that does nothing). */
+const downBody = (source: SqlMigrationFile, section: string | undefined, transaction: boolean) => {
+  if (source.down !== undefined) {
+    if (!hasSql(source.down.text)) return Either.right<string | undefined>("")
+    return Either.mapLeft(transactionalSql(source.down.text, transaction, ""), (problem) => `${source.down!.file}: ${problem}`)
+  }
+  if (section === undefined || !hasSql(section)) return Either.right(undefined)
+  return Either.mapLeft(transactionalSql(section, transaction, "-- migrate:down section: "), (problem) => `${source.file}: ${problem}`)
+}
+
+export const parseSqlMigration = (source: SqlMigrationFile): Either.Either<Migration, MigrationLoadError> => {
+  const { file, fileName, text } = source
   const parsed = parseFileName(fileName)
   const problem = timestampProblem(parsed.timestamp)
   if (parsed.timestamp === undefined || problem !== undefined) {
-    return failure(
-      file,
-      `${problem ?? "missing timestamp"}: SQL migrations are named <timestamp>_<slug>.sql, e.g. 20240102000000_add_color.sql`
-    )
+    return failure(file, `${problem ?? "missing timestamp"}: SQL migrations are named <timestamp>_<slug>.sql, e.g. 20240102000000_add_color.sql`)
   }
-  const found = sections(text)
+  const { down, headers, up, upTransaction } = sections(text)
+  if (!hasSql(up)) return failure(file, "no SQL to run in its up section")
+  const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
+  const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
+  if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
+    return failure(file, `invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
+  }
+  const transaction = upTransaction ?? headerTransaction ?? true
+  const upSql = transactionalSql(up, transaction, "")
+  if (Either.isLeft(upSql)) return failure(file, upSql.left)
+  const downSql = downBody(source, down, transaction)
+  if (Either.isLeft(downSql)) return Either.left(new MigrationLoadError({ file, message: downSql.left }))
+  const id = headers.id ?? source.id ?? parsed.id
   return Either.right({
-    fingerprint: { id: found.headers.id ?? parsed.id, timestamp: parsed.timestamp, checksum: checksum(text) },
-    slug: parsed.slug,
-    sections: found
+    id,
+    name: headers.name ?? (titleFromSlug(parsed.slug) || id),
+    description: headers.description,
+    timestamp: parsed.timestamp,
+    up: { _tag: "Sql", sql: upSql.right },
+    down: downSql.right === undefined ? undefined : { _tag: "Sql", sql: downSql.right },
+    transaction,
+    timeoutMs: timeout,
+    checksum: checksum(source.down === undefined ? text : `${text}\n-- down --\n${source.down.text}`),
+    source: file
   })
 }
-
-export const parseSqlMigration = (file: string, fileName: string, text: string): Either.Either<Migration, MigrationLoadError> =>
-  Either.flatMap(identify(file, fileName, text), ({ fingerprint, sections: { down, headers, up, upTransaction }, slug }) => {
-    if (!hasSql(up)) return failure(file, "no SQL to run in its up section")
-    const headerTransaction = headers.transaction === undefined ? undefined : headers.transaction.toLowerCase() !== "false"
-    const timeout = headers.timeout === undefined ? undefined : Number(headers.timeout)
-    if (timeout !== undefined && !(Number.isInteger(timeout) && timeout > 0)) {
-      return failure(file, `invalid -- timeout: header ${JSON.stringify(headers.timeout)}: expected milliseconds`)
-    }
-    const transaction = upTransaction ?? headerTransaction ?? true
-    const upScan = scanStatements(up)
-    if (upScan.unterminated !== undefined) return failure(file, unterminatedProblem(upScan.unterminated))
-    const upSql = transaction ? sqlForTransaction(up, upScan.statements) : { sql: up }
-    if ("problem" in upSql) return failure(file, upSql.problem)
-    const downScan = down === undefined || !hasSql(down) ? undefined : scanStatements(down)
-    if (downScan?.unterminated !== undefined) return failure(file, `-- migrate:down section: ${unterminatedProblem(downScan.unterminated)}`)
-    const downSql = down === undefined || downScan === undefined
-      ? undefined
-      : transaction
-      ? sqlForTransaction(down, downScan.statements)
-      : { sql: down }
-    if (downSql !== undefined && "problem" in downSql) return failure(file, `-- migrate:down section: ${downSql.problem}`)
-    return Either.right({
-      id: fingerprint.id,
-      name: headers.name ?? (titleFromSlug(slug) || fingerprint.id),
-      description: headers.description,
-      timestamp: fingerprint.timestamp,
-      up: { _tag: "Sql", sql: upSql.sql },
-      down: downSql === undefined ? undefined : { _tag: "Sql", sql: downSql.sql },
-      transaction,
-      timeoutMs: timeout,
-      checksum: fingerprint.checksum,
-      source: file
-    })
-  })

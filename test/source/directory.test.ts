@@ -208,7 +208,7 @@ describe("load errors name the file", () => {
     ["a module that throws on import", "20240101000000_throws.js", "throw new Error('boom at import')", /failed to import: boom at import/],
     ["a syntax error", "20240101000000_syntax.ts", "export default {", /failed to import/],
     ["a missing timestamp (.sql)", "create_users.sql", "SELECT 1;", /missing timestamp: SQL migrations are named <timestamp>_<slug>\.sql/],
-    ["an invalid timestamp (.sql)", "20241399000000_x.sql", "SELECT 1;", /invalid timestamp 20241399000000: not a YYYYMMDDhhmmss date/],
+    ["a timestamp too large to order (.sql)", "99999999999999999999_x.sql", "SELECT 1;", /invalid timestamp 100000000000000000000: too large/],
     ["a missing timestamp (legacy)", "legacy.js", "export default async () => true", /missing timestamp: name legacy migrations/],
     ["a missing timestamp (object)", "widgets.js", "export default { id: 'w', up: 'SELECT 1' }", /missing timestamp/],
     ["an invalid timestamp (object)", "widgets.js", "export default { id: 'w', timestamp: '2024-01-01', up: 'SELECT 1' }", /invalid timestamp "2024-01-01"/],
