@@ -1,6 +1,6 @@
 import { Effect, Layer, Redacted } from "effect"
 import * as Config from "./config.js"
-import { passwordsIn, redactSecrets } from "./database/redaction.js"
+import { passwordsIn } from "./database/redaction.js"
 import type { MigrationError } from "./errors.js"
 import * as Events from "./logging/events.js"
 import * as MigrationLogger from "./logging/MigrationLogger.js"
@@ -21,15 +21,12 @@ export const makeMigrationsLayer = (options: MigrationsLayerOptions = {}): Layer
     Effect.gen(function*() {
       const settings = yield* Config.loadSettings
       const secrets = passwordsIn([Redacted.value(settings.databaseUrl)])
-      const sink = options.sink ?? MigrationLogger.stdoutSink
       const run = settings.autoRun
         ? Effect.asVoid(failOnFailure(runMigrationsLive({ selection: options.selection, rls: options.rls })))
         : Events.autoRunDisabled
       yield* run.pipe(
         Effect.provideService(Config.MigrationConfig, settings),
-        MigrationLogger.logTo(settings.logFormat, (line) => {
-          sink(redactSecrets(secrets, line))
-        })
+        Effect.provide(MigrationLogger.layer(settings.logFormat, options.sink ?? MigrationLogger.stdoutSink, secrets))
       )
     })
   )

@@ -1,5 +1,6 @@
-import { Effect, type Layer } from "effect"
+import { Effect, type Layer, Redacted } from "effect"
 import { loadSettings, MigrationConfig, type MigrationSettings } from "../config.js"
+import { passwordsIn } from "../database/redaction.js"
 import * as Events from "../logging/events.js"
 import * as MigrationLogger from "../logging/MigrationLogger.js"
 import { liveServices } from "../program.js"
@@ -50,13 +51,11 @@ export const withSettings = <A, E extends Failure, R>(
 ) =>
   Effect.flatMap(loadSettings, (settings) => {
     const sink = options.logToStderr ? MigrationLogger.stderrSink : MigrationLogger.stdoutSink
-    return f(settings).pipe(
-      markLogged(options.command),
-      Effect.provideService(MigrationConfig, settings),
-      options.progress && Progress.progressWanted(settings.logFormat)
-        ? Progress.logTo(settings.logFormat, sink)
-        : MigrationLogger.logTo(settings.logFormat, sink)
-    )
+    const secrets = passwordsIn([Redacted.value(settings.databaseUrl)])
+    const self = f(settings).pipe(markLogged(options.command), Effect.provideService(MigrationConfig, settings))
+    return options.progress && Progress.progressWanted(settings.logFormat)
+      ? Progress.logTo(settings.logFormat, sink, secrets)(self)
+      : Effect.provide(self, MigrationLogger.layer(settings.logFormat, sink, secrets))
   })
 
 /** The live database, journal, lock and migration source. */

@@ -1,6 +1,7 @@
-import { Effect, HashMap, Logger, Option } from "effect"
+import { Effect, HashMap, Layer, Logger, Option } from "effect"
 import type { LogFormat } from "../config.js"
-import { type LogSink, makeLogger, withLogger } from "../logging/MigrationLogger.js"
+import * as MigrationLogger from "../logging/MigrationLogger.js"
+import type { LogSink } from "../logging/MigrationLogger.js"
 
 /** Events that start a counted run, and those that count one step of it. */
 const starts: Record<string, { readonly field: string; readonly noun: string }> = {
@@ -70,25 +71,25 @@ export const progressWanted = (format: LogFormat): boolean =>
   format === "text" && process.stderr.isTTY === true && process.env.TERM !== "dumb" && process.env.CI === undefined
 
 /** Runs `self` logging with our logger, with a progress line on stderr that never changes the log lines themselves. */
-export const logTo = (format: LogFormat, sink: LogSink) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+export const logTo = (format: LogFormat, sink: LogSink, secrets: ReadonlyArray<string> = []) =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.acquireUseRelease(
     Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
     (progress) => {
-      const inner = makeLogger(format, (line) => {
+      const lines = MigrationLogger.layer(format, (line) => {
         progress.clear()
         sink(line)
         progress.draw()
-      })
-      const logger = Logger.make<unknown, void>((options) => {
-        inner.log(options)
-        const event = HashMap.get(options.annotations, "event")
+      }, secrets)
+      const observer = Logger.make<unknown, void>(({ annotations }) => {
+        const event = HashMap.get(annotations, "event")
         if (Option.isSome(event) && typeof event.value === "string") {
           const fields: Record<string, unknown> = {}
-          for (const [key, value] of options.annotations) fields[key] = value
+          for (const [key, value] of annotations) fields[key] = value
           progress.observe(event.value, fields)
         }
       })
-      return withLogger(logger)(self)
+      return Effect.provide(self, Layer.merge(lines, Logger.add(observer)))
     },
     (progress) => Effect.sync(() => progress.stop())
   )

@@ -1,31 +1,13 @@
-import { Cause, Effect, FiberRef, HashMap, HashSet, Layer, Logger, LogLevel } from "effect"
+import { Cause, HashMap, Layer, Logger, LogLevel } from "effect"
 import type { LogFormat } from "../config.js"
+import { redactor } from "../database/redaction.js"
 
 /** Where formatted lines go: stdout by default, an array in tests. */
 export type LogSink = (line: string) => void
 
-/** Lines held back by `writingStdoutOnce`; undefined outside it. */
-let heldLines: Array<string> | undefined
-
+/** One line per call. */
 export const stdoutSink: LogSink = (line) => {
-  if (heldLines !== undefined) heldLines.push(line)
-  else process.stdout.write(line + "\n")
-}
-
-/**
- * Runs `f`, which logs several lines at once (a group of applied migrations), and writes what it sent to stdout in
- * one write instead of one each. Not on a terminal, where a progress line on stderr is drawn between the lines.
- */
-export const writingStdoutOnce = <A>(f: () => A): A => {
-  if (heldLines !== undefined || process.stdout.isTTY === true) return f()
-  const lines: Array<string> = []
-  heldLines = lines
-  try {
-    return f()
-  } finally {
-    heldLines = undefined
-    if (lines.length > 0) process.stdout.write(lines.join("\n") + "\n")
-  }
+  process.stdout.write(line + "\n")
 }
 
 export const stderrSink: LogSink = (line) => {
@@ -46,23 +28,11 @@ const messageText = (message: unknown): string => {
   }
 }
 
-/**
- * The annotations of lines logged by `Events`, as the plain record they were made from, for our loggers to read
- * instead of looking keys up in the HashMap one by one (once per applied migration). Only for a HashMap that holds
- * that record and nothing else.
- */
-const recorded = new WeakMap<HashMap.HashMap<string, unknown>, Readonly<Record<string, unknown>>>()
-
-export const knownFields = (annotations: HashMap.HashMap<string, unknown>, record: Readonly<Record<string, unknown>>) => {
-  recorded.set(annotations, record)
-}
-
 /** Fields an operator reads first, in this order; the rest follow alphabetically (a HashMap has no order). */
 const leadingFields = ["event", "migration_id", "migration_name", "duration_ms", "code", "error", "hint"]
 
 const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record<string, unknown> => {
-  const known = recorded.get(annotations)
-  const entries = known === undefined ? [...annotations] : Object.entries(known)
+  const entries = [...annotations]
   const rank = (key: string) => {
     const index = leadingFields.indexOf(key)
     return index < 0 ? leadingFields.length : index
@@ -75,11 +45,6 @@ const annotationRecord = (annotations: HashMap.HashMap<string, unknown>): Record
 
 /** A string annotation, read without copying the whole map (once per line). */
 const stringField = (annotations: HashMap.HashMap<string, unknown>, key: string): string | undefined => {
-  const known = recorded.get(annotations)
-  if (known !== undefined) {
-    const value = known[key]
-    return typeof value === "string" ? value : undefined
-  }
   const value = HashMap.get(annotations, key)
   return value._tag === "Some" && typeof value.value === "string" ? value.value : undefined
 }
@@ -99,7 +64,7 @@ const detailLine = (text: string, annotations: HashMap.HashMap<string, unknown>)
  * The text format operators grep for: `[ISO time] [LEVEL] message`. A failure event adds one line with
  * the SQLSTATE, the error and the hint, so the event line itself stays exactly as documented.
  */
-export const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
+const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const prefix = `[${date.toISOString()}] [${logLevel.label}]`
     const text = messageText(message)
@@ -113,7 +78,7 @@ export const makeTextLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
   })
 
 /** One JSON object per line, with the event's fields at the top level. */
-export const makeJsonLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
+const makeJsonLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
   Logger.make(({ annotations, cause, date, logLevel, message }) => {
     const entry: Record<string, unknown> = {
       timestamp: date.toISOString(),
@@ -126,26 +91,20 @@ export const makeJsonLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
     sink(JSON.stringify(entry))
   })
 
-export const makeLogger = (format: LogFormat, sink: LogSink = stdoutSink): Logger.Logger<unknown, void> =>
-  format === "json" ? makeJsonLogger(sink) : makeTextLogger(sink)
+/** Our logger in `format`; every line it writes, the rendered cause included, has the secrets replaced by `***`. */
+const makeLogger = (
+  format: LogFormat,
+  sink: LogSink = stdoutSink,
+  secrets: ReadonlyArray<string> = []
+): Logger.Logger<unknown, void> => {
+  const redact = redactor(secrets)
+  const write: LogSink = secrets.length === 0 ? sink : (line) => sink(redact(line))
+  return format === "json" ? makeJsonLogger(write) : makeTextLogger(write)
+}
 
-/** Replaces Effect's default logger with ours, at INFO and above. */
-export const layer = (format: LogFormat, sink: LogSink = stdoutSink): Layer.Layer<never> =>
+/** Replaces Effect's default logger with ours, at INFO and above: the one way to install it. */
+export const layer = (format: LogFormat, sink: LogSink = stdoutSink, secrets: ReadonlyArray<string> = []): Layer.Layer<never> =>
   Layer.merge(
-    Logger.replace(Logger.defaultLogger, makeLogger(format, sink)),
+    Logger.replace(Logger.defaultLogger, makeLogger(format, sink, secrets)),
     Logger.minimumLogLevel(LogLevel.Info)
   )
-
-/**
- * Runs `self` with `logger` in place of Effect's default logger, at INFO and above: what `layer` provides, set on the
- * fiber directly. Providing a layer cost 17-30 ms here the first time a process did it (Effect's layer machinery runs
- * for the first time), which an app would pay at every start.
- */
-export const withLogger = (logger: Logger.Logger<unknown, unknown>) => <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  self.pipe(
-    Effect.locallyWith(FiberRef.currentLoggers, (loggers) => HashSet.add(HashSet.remove(loggers, Logger.defaultLogger), logger)),
-    Effect.locally(FiberRef.currentMinimumLogLevel, LogLevel.Info)
-  )
-
-/** Runs `self` logging with our logger, as `layer` would. */
-export const logTo = (format: LogFormat, sink: LogSink = stdoutSink) => withLogger(makeLogger(format, sink))

@@ -1,79 +1,21 @@
-import { Cause, Clock, Context, Effect, type Fiber, FiberRef, HashMap, Inspectable, Logger, LogLevel } from "effect"
+import { Effect, LogLevel } from "effect"
 import type { Migration } from "../migration.js"
 import { hintForAbort, hintForFailure, rlsStatementHint } from "./hints.js"
-import { knownFields, writingStdoutOnce } from "./MigrationLogger.js"
 
 type Fields = Record<string, string | number | boolean | ReadonlyArray<string> | undefined>
 
-/** Effect's own tracer: nothing reads the events of its spans (a tracer such as OpenTelemetry's replaces it). */
-const builtInTracer = Effect.runSync(Effect.tracer)
-
-/** One line to log: its event, its message, and the fields of JSON lines. */
-interface EventLine {
-  readonly event: string
-  readonly message: string
-  readonly fields: Fields
-}
-
-/**
- * What `Effect.logWithLevel(level, message).pipe(Effect.annotateLogs({ event, ...fields }))` does for each line, done
- * on the fiber directly: every logger of the fiber gets the same options (message as `[message]`, the fiber's
- * annotations plus the event's, its spans, the Clock's time), without the fiber-ref scope `annotateLogs` opens and
- * closes for each line, which cost more than the line itself (one per applied migration); the fiber's state is read
- * once for all the lines. Under Effect's own tracer, the tracer logger is left out: the span event it would add can
- * never be read, and it cost as much as the line.
- */
-const logEvents = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  level: LogLevel.LogLevel,
-  lines: ReadonlyArray<EventLine>
-): void => {
-  if (lines.length === 0 || LogLevel.greaterThan(fiber.getFiberRef(FiberRef.currentMinimumLogLevel), level)) return
-  const spanEvents = fiber.currentTracer !== builtInTracer
-  const loggers: Array<Logger.Logger<unknown, unknown>> = []
-  for (const logger of fiber.getFiberRef(FiberRef.currentLoggers)) {
-    if (spanEvents || logger !== Logger.tracerLogger) loggers.push(logger)
+/** The event and its defined fields, as log annotations. */
+const annotations = (event: string, fields: Fields): Record<string, unknown> => {
+  const record: Record<string, unknown> = { event }
+  for (const key in fields) {
+    if (fields[key] !== undefined) record[key] = fields[key]
   }
-  if (loggers.length === 0) return
-  const outer = fiber.getFiberRef(FiberRef.currentLogAnnotations)
-  const context = fiber.getFiberRefs()
-  const fiberId = fiber.id()
-  const spans = fiber.getFiberRef(FiberRef.currentLogSpan)
-  const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
-  Inspectable.withRedactableContext(context, () =>
-    writingStdoutOnce(() => {
-      for (const { event, fields, message } of lines) {
-        const record: Record<string, unknown> = { event }
-        for (const key in fields) {
-          const value = fields[key]
-          if (value !== undefined) record[key] = value
-        }
-        const annotations = HashMap.mutate(outer, (map) => {
-          for (const key in record) HashMap.set(map, key, record[key])
-        })
-        if (HashMap.size(outer) === 0) knownFields(annotations, record)
-        const options = {
-          fiberId,
-          logLevel: level,
-          message: [message],
-          cause: Cause.empty,
-          context,
-          spans,
-          annotations,
-          date: new Date(clock.unsafeCurrentTimeMillis())
-        }
-        for (const logger of loggers) logger.log(options)
-      }
-    })
-  )
+  return record
 }
 
 /** Logs one event: its message for the text format, and `event` plus fields for JSON lines. */
 export const emit = (level: LogLevel.LogLevel, event: string, message: string, fields: Fields = {}): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) => {
-    logEvents(fiber, level, [{ event, message, fields }])
-    return Effect.void
-  })
+  Effect.logWithLevel(level, message).pipe(Effect.annotateLogs(annotations(event, fields)))
 
 const info = (event: string, message: string, fields?: Fields) => emit(LogLevel.Info, event, message, fields)
 const warn = (event: string, message: string, fields?: Fields) => emit(LogLevel.Warning, event, message, fields)
@@ -118,33 +60,16 @@ export const noMigrations = (directory: string) =>
 export const runningPending = (pending: number) =>
   info("db_migration_pending", "⏳ Running pending migrations...", { pending })
 
-const appliedMessage = (migration: Pick<Migration, "name">, durationMs: number) =>
-  `✅ Migration ${migration.name}: APPLIED (${durationMs}ms)`
-
-const appliedFields = (migration: Pick<Migration, "id" | "name">, durationMs: number): Fields => ({
-  ...who(migration),
-  duration_ms: durationMs
-})
-
 export const applied = (migration: Pick<Migration, "id" | "name">, durationMs: number) =>
-  info("db_migration_applied", appliedMessage(migration, durationMs), appliedFields(migration, durationMs))
+  info("db_migration_applied", `✅ Migration ${migration.name}: APPLIED (${durationMs}ms)`, {
+    ...who(migration),
+    duration_ms: durationMs
+  })
 
 /** The `applied` events of a group of migrations, in order, as one effect. */
 export const appliedEach = (
   group: ReadonlyArray<{ readonly migration: Pick<Migration, "id" | "name">; readonly durationMs: number }>
-): Effect.Effect<void> =>
-  Effect.withFiberRuntime((fiber) => {
-    logEvents(
-      fiber,
-      LogLevel.Info,
-      group.map(({ durationMs, migration }) => ({
-        event: "db_migration_applied",
-        message: appliedMessage(migration, durationMs),
-        fields: appliedFields(migration, durationMs)
-      }))
-    )
-    return Effect.void
-  })
+): Effect.Effect<void> => Effect.forEach(group, ({ durationMs, migration }) => applied(migration, durationMs), { discard: true })
 
 export const failed = (migration: Pick<Migration, "id" | "name">, durationMs: number, failure: FailureDetail) =>
   error("db_migration_failed", `❌ Migration ${migration.name}: FAILED (${durationMs}ms)`, {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Logger, TestClock } from "effect"
+import { Effect, Either, Fiber, TestClock } from "effect"
 import * as path from "node:path"
-import { makeTextLogger } from "../../src/logging/MigrationLogger.js"
+import * as MigrationLogger from "../../src/logging/MigrationLogger.js"
 import { hintForCode } from "../../src/logging/hints.js"
 import * as Events from "../../src/logging/events.js"
 import { migrationDir } from "../support/migrationDir.js"
@@ -99,7 +99,7 @@ describe("text log format", () => {
       ]
       for (const event of events) {
         lines.length = 0
-        yield* event.pipe(Effect.provide(Logger.replace(Logger.defaultLogger, makeTextLogger((line) => void lines.push(line)))))
+        yield* event.pipe(Effect.provide(MigrationLogger.layer("text", (line) => void lines.push(line))))
         const detail = lines.find((line) => line.includes("↳") && !line.includes("statement:"))
         expect(detail).toMatch(/hint: \S+/)
       }
