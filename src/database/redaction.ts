@@ -34,22 +34,3 @@ export const passwordsIn = (texts: ReadonlyArray<string>): ReadonlyArray<string>
 /** Replaces each secret in the text with `***`. */
 export const redactSecrets = (secrets: ReadonlyArray<string>, text: string): string =>
   secrets.reduce((result, secret) => result.split(secret).join("***"), text)
-
-/**
- * Makes every later write to the stream go through redactSecrets: whatever prints (our logger, @effect/cli's
- * usage errors, a defect's trace, an error echoing a migration's text), the secrets do not reach the output.
- */
-export const redactWrites = (stream: NodeJS.WriteStream, secrets: ReadonlyArray<string>): void => {
-  if (secrets.length === 0) return
-  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: Array<unknown>) => boolean
-  const redacting = (chunk: unknown, ...rest: Array<unknown>): boolean =>
-    write(
-      typeof chunk === "string"
-        ? redactSecrets(secrets, chunk)
-        : chunk instanceof Uint8Array
-        ? redactSecrets(secrets, Buffer.from(chunk).toString("utf8"))
-        : chunk,
-      ...rest
-    )
-  stream.write = redacting as typeof stream.write
-}

@@ -1,5 +1,6 @@
 import { Cause, Effect, FiberRef, HashMap, HashSet, Layer, Logger, LogLevel } from "effect"
 import type { LogFormat } from "../config.js"
+import { redactSecrets } from "../database/redaction.js"
 
 /** Where formatted lines go: stdout by default, an array in tests. */
 export type LogSink = (line: string) => void
@@ -129,10 +130,13 @@ export const makeJsonLogger = (sink: LogSink): Logger.Logger<unknown, void> =>
 export const makeLogger = (format: LogFormat, sink: LogSink = stdoutSink): Logger.Logger<unknown, void> =>
   format === "json" ? makeJsonLogger(sink) : makeTextLogger(sink)
 
-/** Replaces Effect's default logger with ours, at INFO and above. */
-export const layer = (format: LogFormat, sink: LogSink = stdoutSink): Layer.Layer<never> =>
+/** Replaces Effect's default logger with ours, at INFO and above; no line shows any of the `secrets`. */
+export const layer = (format: LogFormat, sink: LogSink = stdoutSink, secrets: ReadonlyArray<string> = []): Layer.Layer<never> =>
   Layer.merge(
-    Logger.replace(Logger.defaultLogger, makeLogger(format, sink)),
+    Logger.replace(
+      Logger.defaultLogger,
+      makeLogger(format, secrets.length === 0 ? sink : (line) => sink(redactSecrets(secrets, line)))
+    ),
     Logger.minimumLogLevel(LogLevel.Info)
   )
 
