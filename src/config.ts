@@ -1,9 +1,12 @@
-import { Config, type ConfigError as EffectConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { Config, ConfigError as EffectConfigError, Context, Effect, Either, Layer, Option, Redacted } from "effect"
+import { passwordsIn } from "./database/redaction.js"
+import { parseTarget } from "./database/target.js"
 import { ConfigError } from "./errors.js"
 
 export type SslMode = "false" | "true" | "no-verify"
 export type LogFormat = "text" | "json"
 export type ValidateMode = "warn" | "strict"
+export type Engine = "postgres" | "pglite"
 
 /** Everything the pipeline reads from the environment (or from CLI flags standing in for it). */
 export interface MigrationSettings {
@@ -21,6 +24,21 @@ export interface MigrationSettings {
   readonly lockRetries: number
   readonly connectTimeoutMs: number
   readonly validate: ValidateMode
+  /** Derived from the URL: `pglite:` is the embedded engine. */
+  readonly engine: Engine
+  /** false when RLS_FILE is none, off, false or empty: no RLS stage. */
+  readonly rlsEnabled: boolean
+  /** RLS_FILE was set (not the default), so a missing file is an error rather than a skipped stage. */
+  readonly rlsFileExplicit: boolean
+  /** DATABASE_URL was given; otherwise the default URL is tried. */
+  readonly databaseUrlSet: boolean
+}
+
+type Derived = "engine" | "rlsEnabled" | "rlsFileExplicit" | "databaseUrlSet"
+
+/** Settings given in code: any field but the derived ones, over the defaults. */
+export type SettingsInput = Partial<Omit<MigrationSettings, "databaseUrl" | Derived>> & {
+  readonly databaseUrl?: string | Redacted.Redacted<string>
 }
 
 export class MigrationConfig extends Context.Tag("effect-migrate/MigrationConfig")<MigrationConfig, MigrationSettings>() {}
@@ -40,25 +58,9 @@ export const defaults = {
   lockRetries: 3,
   connectTimeoutMs: 30_000,
   validate: "warn"
-} as const satisfies Omit<MigrationSettings, "databaseUrl"> & { readonly databaseUrl: string }
+} as const satisfies Omit<MigrationSettings, "databaseUrl" | Derived> & { readonly databaseUrl: string }
 
-/** Unquoted PostgreSQL identifiers only: the schema and table names end up in DDL. */
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
-
-/** A value as an error message shows it: quoted, and cut short when long. */
-const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
-
-export const validateIdentifier = (variable: string, value: string): Either.Either<string, ConfigError> =>
-  identifierPattern.test(value)
-    ? Either.right(value)
-    : Either.left(
-      new ConfigError({
-        variable,
-        message: `${variable} must be a plain identifier (letters, digits, underscore; at most 63 characters), got ${quoted(value)}`
-      })
-    )
-
-/** Every variable the settings are read from. */
+/** Every variable the settings are read from, in the order their errors are reported. */
 const variables = [
   "DATABASE_URL",
   "DATABASE_SSL",
@@ -78,38 +80,48 @@ const variables = [
 
 type Variable = (typeof variables)[number]
 
-/** A variable's value as given, undefined when it is not set. */
-type Lookup = (variable: Variable) => string | undefined
+type Parsed<A> = Either.Either<A, EffectConfigError.ConfigError>
 
-const invalid = (variable: Variable, message: string) => Either.left(new ConfigError({ variable, message: `${variable}: ${message}` }))
+/** Unquoted PostgreSQL identifiers only: the schema and table names end up in DDL. */
+const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
-const oneOf = <A extends string>(lookup: Lookup, variable: Variable, allowed: ReadonlyArray<A>, fallback: A): Either.Either<A, ConfigError> => {
-  const value = (lookup(variable) ?? fallback).trim().toLowerCase()
-  return (allowed as ReadonlyArray<string>).includes(value)
-    ? Either.right(value as A)
-    : invalid(variable, `must be one of ${allowed.join(", ")}, got ${quoted(value)}`)
-}
+/** A value as an error message shows it: quoted, and cut short when long. */
+const quoted = (value: string) => JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)
 
-/** A whole number (`Number`'s syntax, as Effect's `Config.integer` reads it) of at least `minimum`. */
-const integer = (lookup: Lookup, variable: Variable, fallback: number, minimum: number, what: string): Either.Either<number, ConfigError> => {
-  const value = lookup(variable)
-  if (value === undefined) return Either.right(fallback)
-  const parsed = Number(value)
-  if (!Number.isInteger(parsed)) return invalid(variable, `expected an integer, got ${quoted(value)}`)
-  return parsed >= minimum ? Either.right(parsed) : invalid(variable, `must be ${what} ≥ ${minimum}, got ${parsed}`)
-}
+const invalid = (message: string): Parsed<never> => Either.left(EffectConfigError.InvalidData([], message))
 
-const milliseconds = (lookup: Lookup, variable: Variable, fallback: number, minimum = 0) =>
-  integer(lookup, variable, fallback, minimum, "an integer number of milliseconds")
+/**
+ * One variable read as text and parsed, with its default when it is not set. Nested under the variable's name, so
+ * that an error's path names the variable at fault.
+ */
+const setting = <A>(name: Variable, parse: (text: string) => Parsed<A>, fallback: A): Config.Config<A> =>
+  Config.string().pipe(Config.mapOrFail(parse), Config.withDefault(fallback), Config.nested(name))
+
+const oneOf = <A extends string>(name: Variable, allowed: ReadonlyArray<A>, fallback: A) =>
+  setting(name, (text) => {
+    const value = text.trim().toLowerCase()
+    return (allowed as ReadonlyArray<string>).includes(value)
+      ? Either.right(value as A)
+      : invalid(`${name}: must be one of ${allowed.join(", ")}, got ${quoted(value)}`)
+  }, fallback)
+
+/** A whole number (`Number`'s syntax, as `Config.integer` reads it) of at least `minimum`. */
+const integer = (name: Variable, fallback: number, minimum: number, what = "an integer number of milliseconds") =>
+  setting(name, (text) => {
+    const parsed = Number(text)
+    if (!Number.isInteger(parsed)) return invalid(`${name}: expected an integer, got ${quoted(text)}`)
+    return parsed >= minimum ? Either.right(parsed) : invalid(`${name}: must be ${what} ≥ ${minimum}, got ${parsed}`)
+  }, fallback)
 
 const booleans: Readonly<Record<string, boolean>> = { true: true, yes: true, on: true, 1: true, false: false, no: false, off: false, 0: false }
 
-const boolean = (lookup: Lookup, variable: Variable, fallback: boolean): Either.Either<boolean, ConfigError> => {
-  const value = lookup(variable)
-  if (value === undefined) return Either.right(fallback)
-  const parsed = booleans[value.trim().toLowerCase()]
-  return parsed === undefined ? invalid(variable, `expected true or false (yes/no, on/off, 1/0), got ${quoted(value)}`) : Either.right(parsed)
-}
+const boolean = (name: Variable, fallback: boolean) =>
+  setting(name, (text) => {
+    const parsed = booleans[text.trim().toLowerCase()]
+    return parsed === undefined
+      ? invalid(`${name}: expected true or false (yes/no, on/off, 1/0), got ${quoted(text)}`)
+      : Either.right(parsed)
+  }, fallback)
 
 const sslModes: Readonly<Record<string, SslMode>> = {
   true: "true", 1: "true", yes: "true", on: "true", require: "true", "verify-full": "true",
@@ -117,15 +129,18 @@ const sslModes: Readonly<Record<string, SslMode>> = {
   "no-verify": "no-verify", noverify: "no-verify", insecure: "no-verify"
 }
 
-const sslMode = (lookup: Lookup): Either.Either<SslMode, ConfigError> => {
-  const mode = sslModes[(lookup("DATABASE_SSL") ?? defaults.ssl).trim().toLowerCase()]
-  return mode === undefined
-    ? invalid("DATABASE_SSL", `must be true, false or no-verify, got ${quoted(lookup("DATABASE_SSL") ?? "")}`)
-    : Either.right(mode)
-}
+const sslMode = setting("DATABASE_SSL", (text) => {
+  const mode = sslModes[text.trim().toLowerCase()]
+  return mode === undefined ? invalid(`DATABASE_SSL: must be true, false or no-verify, got ${quoted(text)}`) : Either.right(mode)
+}, defaults.ssl)
 
-const identifier = (lookup: Lookup, variable: Variable, fallback: string) =>
-  validateIdentifier(variable, (lookup(variable) ?? fallback).trim())
+const identifier = (name: Variable, fallback: string) =>
+  setting(name, (text) => {
+    const value = text.trim()
+    return identifierPattern.test(value)
+      ? Either.right(value)
+      : invalid(`${name} must be a plain identifier (letters, digits, underscore; at most 63 characters), got ${quoted(value)}`)
+  }, fallback)
 
 /** Every % begins a valid escape: pg decodes the user, password and database, and a stray % broke the connection. */
 const percentEncoded = (url: string): boolean => {
@@ -137,91 +152,109 @@ const percentEncoded = (url: string): boolean => {
   }
 }
 
-const databaseUrl = (lookup: Lookup): Either.Either<Redacted.Redacted<string>, ConfigError> => {
-  const url = (lookup("DATABASE_URL") ?? defaults.databaseUrl).trim()
-  if (url === "") return Either.left(new ConfigError({ variable: "DATABASE_URL", message: "DATABASE_URL is empty" }))
-  if (!/^(postgres(ql)?:\/\/|pglite:)/i.test(url)) {
-    return Either.left(
-      new ConfigError({ variable: "DATABASE_URL", message: "DATABASE_URL must start with postgres://, postgresql:// or pglite:" })
-    )
-  }
+const parseUrl = (given: Option.Option<string>): Parsed<{ readonly url: string; readonly set: boolean }> => {
+  const url = Option.getOrElse(given, () => defaults.databaseUrl).trim()
+  if (url === "") return invalid("DATABASE_URL is empty")
+  if (!/^(postgres(ql)?:\/\/|pglite:)/i.test(url)) return invalid("DATABASE_URL must start with postgres://, postgresql:// or pglite:")
   if (!/^pglite:/i.test(url) && !percentEncoded(url)) {
     // The text itself is left out: the stray % is most often in the password.
-    return Either.left(
-      new ConfigError({
-        variable: "DATABASE_URL",
-        message: "DATABASE_URL has a % that does not begin a percent-encoded UTF-8 character (%XX): " +
-          "write a literal % as %25 (in a password too), as libpq requires"
-      })
+    return invalid(
+      "DATABASE_URL has a % that does not begin a percent-encoded UTF-8 character (%XX): " +
+        "write a literal % as %25 (in a password too), as libpq requires"
     )
   }
-  return Either.right(Redacted.make(url))
+  return Either.right({ url, set: Option.isSome(given) })
 }
 
-/** The settings the variables give; the error names the first variable at fault, in the order of `variables`. */
-const settingsFrom = (lookup: Lookup): Either.Either<MigrationSettings, ConfigError> =>
-  Either.all({
-    databaseUrl: databaseUrl(lookup),
-    ssl: sslMode(lookup),
-    schema: identifier(lookup, "DATABASE_SCHEMA", defaults.schema),
-    table: identifier(lookup, "MIGRATION_TABLE", defaults.table),
-    autoRun: boolean(lookup, "MIGRATION_AUTO_RUN", defaults.autoRun),
-    timeoutMs: milliseconds(lookup, "MIGRATION_TIMEOUT", defaults.timeoutMs, 1),
-    migrationsDir: Either.right(lookup("MIGRATIONS_DIR") ?? defaults.migrationsDir),
-    rlsFile: Either.right(lookup("RLS_FILE") ?? defaults.rlsFile),
-    logFormat: oneOf<LogFormat>(lookup, "LOG_FORMAT", ["text", "json"], defaults.logFormat),
-    lockWaitMs: milliseconds(lookup, "MIGRATION_LOCK_WAIT", defaults.lockWaitMs),
-    lockTimeoutMs: milliseconds(lookup, "MIGRATION_LOCK_TIMEOUT", defaults.lockTimeoutMs),
-    lockRetries: integer(lookup, "MIGRATION_LOCK_RETRIES", defaults.lockRetries, 0, "an integer"),
-    connectTimeoutMs: milliseconds(lookup, "MIGRATION_CONNECT_TIMEOUT", defaults.connectTimeoutMs),
-    validate: oneOf<ValidateMode>(lookup, "MIGRATION_VALIDATE", ["warn", "strict"], defaults.validate)
-  })
+const databaseUrl = Config.string().pipe(Config.option, Config.mapOrFail(parseUrl), Config.nested("DATABASE_URL"))
 
-/** The provider Effect installs by default: it reads `process.env`, by the variable's own name. */
-const environmentProvider = Effect.runSync(Effect.configProviderWith(Effect.succeed))
+/** `RLS_FILE=none` (or empty, off, false) skips the RLS stage. */
+const rlsOff = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
 
-/**
- * The variables' values from the ConfigProvider in use (flags layered over the environment, a map in tests), each
- * read as `Config.string`; the default provider's are read from `process.env` directly, which is what it does, at a
- * fraction of the cost (Effect's Config machinery took 5 ms at a process's first start).
- */
-const lookupVariables: Effect.Effect<Lookup, ConfigError> = Effect.configProviderWith((provider) =>
-  provider === environmentProvider
-    ? Effect.succeed((variable: Variable) => process.env[variable])
-    : Effect.map(Config.all(variables.map((variable) => Config.option(Config.string(variable)))), (values): Lookup => {
-      const given = new Map<Variable, string | undefined>(
-        variables.map((variable, index) => [variable, Option.getOrUndefined(values[index] ?? Option.none())])
-      )
-      return (variable) => given.get(variable)
-    }).pipe(
-      Effect.mapError((error: EffectConfigError.ConfigError) =>
-        new ConfigError({ variable: "configuration", message: `cannot read the configuration: ${String(error)}` })
-      )
+type Given = Omit<MigrationSettings, Derived>
+
+const derive = (settings: Given, given: { readonly rlsFile: boolean; readonly databaseUrl: boolean }): MigrationSettings => ({
+  ...settings,
+  engine: parseTarget(Redacted.value(settings.databaseUrl)).engine,
+  rlsEnabled: !rlsOff(settings.rlsFile),
+  rlsFileExplicit: given.rlsFile,
+  databaseUrlSet: given.databaseUrl
+})
+
+/** The settings as one Config: every variable, validated, with the facts derived from them. */
+export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
+  databaseUrl,
+  ssl: sslMode,
+  schema: identifier("DATABASE_SCHEMA", defaults.schema),
+  table: identifier("MIGRATION_TABLE", defaults.table),
+  autoRun: boolean("MIGRATION_AUTO_RUN", defaults.autoRun),
+  timeoutMs: integer("MIGRATION_TIMEOUT", defaults.timeoutMs, 1),
+  migrationsDir: Config.string("MIGRATIONS_DIR").pipe(Config.withDefault(defaults.migrationsDir)),
+  rlsFile: Config.option(Config.string("RLS_FILE")),
+  logFormat: oneOf<LogFormat>("LOG_FORMAT", ["text", "json"], defaults.logFormat),
+  lockWaitMs: integer("MIGRATION_LOCK_WAIT", defaults.lockWaitMs, 0),
+  lockTimeoutMs: integer("MIGRATION_LOCK_TIMEOUT", defaults.lockTimeoutMs, 0),
+  lockRetries: integer("MIGRATION_LOCK_RETRIES", defaults.lockRetries, 0, "an integer"),
+  connectTimeoutMs: integer("MIGRATION_CONNECT_TIMEOUT", defaults.connectTimeoutMs, 0),
+  validate: oneOf<ValidateMode>("MIGRATION_VALIDATE", ["warn", "strict"], defaults.validate)
+}).pipe(
+  Config.map(({ databaseUrl, rlsFile, ...rest }) =>
+    derive(
+      { ...rest, databaseUrl: Redacted.make(databaseUrl.url), rlsFile: Option.getOrElse(rlsFile, () => defaults.rlsFile) },
+      { rlsFile: Option.isSome(rlsFile), databaseUrl: databaseUrl.set }
     )
+  )
 )
 
-/** Reads and validates every variable; the error names the variable at fault. */
-export const loadSettings: Effect.Effect<MigrationSettings, ConfigError> = Effect.flatMap(lookupVariables, settingsFrom)
+/** The single errors of a (possibly combined) Config error, in the order of `variables`. */
+type SingleError = Exclude<EffectConfigError.ConfigError, EffectConfigError.And | EffectConfigError.Or>
+
+const singleErrors = (error: EffectConfigError.ConfigError): Array<SingleError> =>
+  error._op === "And" || error._op === "Or" ? [...singleErrors(error.left), ...singleErrors(error.right)] : [error]
+
+const rank = (error: SingleError) => {
+  const index = variables.indexOf(error.path[0] as Variable)
+  return index < 0 ? variables.length : index
+}
+
+/** Effect's ConfigError as ours, naming the first variable at fault. */
+const toConfigError = (error: EffectConfigError.ConfigError): ConfigError => {
+  const first = singleErrors(error).sort((a, b) => rank(a) - rank(b))[0]
+  const variable = first?.path.join("_") || "configuration"
+  const message = first?.message ?? String(error)
+  return new ConfigError({ variable, message: message.startsWith(variable) ? message : `${variable}: ${message}` })
+}
+
+/** Reads and validates every variable from the ConfigProvider in use; the error names the variable at fault. */
+export const loadSettings: Effect.Effect<MigrationSettings, ConfigError> = Effect.mapError(settingsConfig, toConfigError)
 
 /** Settings from the environment (or whatever ConfigProvider is installed). */
 export const layerFromEnv: Layer.Layer<MigrationConfig, ConfigError> = Layer.effect(MigrationConfig, loadSettings)
 
 /** Settings given in code, over the defaults; for tests and apps that configure by hand. */
-export const layer = (
-  settings: Partial<Omit<MigrationSettings, "databaseUrl">> & { readonly databaseUrl?: string | Redacted.Redacted<string> }
-): Layer.Layer<MigrationConfig> => Layer.succeed(MigrationConfig, make(settings))
+export const layer = (settings: SettingsInput): Layer.Layer<MigrationConfig> => Layer.succeed(MigrationConfig, make(settings))
 
-export const make = (
-  settings: Partial<Omit<MigrationSettings, "databaseUrl">> & { readonly databaseUrl?: string | Redacted.Redacted<string> }
-): MigrationSettings => {
+export const make = (settings: SettingsInput): MigrationSettings => {
   const { databaseUrl, ...rest } = settings
-  return {
-    ...defaults,
-    ...rest,
-    databaseUrl: databaseUrl === undefined
-      ? Redacted.make(defaults.databaseUrl)
-      : typeof databaseUrl === "string"
-      ? Redacted.make(databaseUrl)
-      : databaseUrl
-  }
+  const url = databaseUrl === undefined
+    ? Redacted.make(defaults.databaseUrl)
+    : typeof databaseUrl === "string"
+    ? Redacted.make(databaseUrl)
+    : databaseUrl
+  return derive(
+    { ...defaults, ...rest, databaseUrl: url },
+    { rlsFile: settings.rlsFile !== undefined, databaseUrl: databaseUrl !== undefined }
+  )
 }
+
+/**
+ * The passwords no output may show: DATABASE_URL's, PGPASSWORD (which pg reads on its own) and those in URLs among
+ * `texts` (command-line arguments), longest first.
+ */
+export const secretsIn = (texts: ReadonlyArray<string>): Config.Config<ReadonlyArray<string>> =>
+  Config.all([Config.option(Config.string("DATABASE_URL")), Config.option(Config.string("PGPASSWORD"))]).pipe(
+    Config.map(([url, password]) =>
+      [...passwordsIn([...Option.toArray(url), ...texts]), ...Option.toArray(password).filter((text) => text !== "")]
+        .sort((a, b) => b.length - a.length)
+    )
+  )

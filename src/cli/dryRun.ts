@@ -1,8 +1,7 @@
-import { Effect, Either } from "effect"
-import { readFile } from "node:fs/promises"
+import { FileSystem } from "@effect/platform"
+import { Effect, Either, Option } from "effect"
 import * as path from "node:path"
 import { MigrationConfig } from "../config.js"
-import { rlsDisabled } from "../program.js"
 import type { Migration, MigrationBody } from "../migration.js"
 import { splitStatements } from "../sql/splitStatements.js"
 import type { Plan } from "../stages/discover.js"
@@ -17,7 +16,6 @@ export interface DryRunPlan {
   readonly rls: { readonly file: string; readonly statements: number | undefined } | undefined
 }
 
-
 const kind = (body: MigrationBody) => (body._tag === "Sql" ? "SQL" : body._tag === "Effect" ? "Effect" : "legacy function")
 
 const indent = (text: string, prefix: string) =>
@@ -30,10 +28,14 @@ export const dryRunPlan = (selection: Selection, withRls: boolean) =>
     const current = yield* readPlan
     const batch = yield* Either.match(select(current, selection), { onLeft: Effect.fail, onRight: Effect.succeed })
     let rls: DryRunPlan["rls"]
-    if (withRls && !rlsDisabled(settings.rlsFile)) {
+    if (withRls && settings.rlsEnabled) {
+      const fs = yield* FileSystem.FileSystem
       const file = path.resolve(settings.rlsFile)
-      const text = yield* Effect.promise(() => readFile(file, "utf8").catch(() => undefined))
-      rls = { file, statements: text === undefined ? undefined : splitStatements(text).length }
+      // Unreadable reads as missing here: `up` would report it, unless the file is the default one (no RLS stage).
+      const text = yield* Effect.option(fs.readFileString(file))
+      if (Option.isSome(text) || settings.rlsFileExplicit) {
+        rls = { file, statements: Option.getOrUndefined(Option.map(text, (sql) => splitStatements(sql).length)) }
+      }
     }
     return { plan: current, run: batch.run, notSelected: batch.notSelected, rls } satisfies DryRunPlan
   })

@@ -1,23 +1,24 @@
 import { Command } from "@effect/cli"
-import { NodeContext } from "@effect/platform-node"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
+import { secretsIn } from "../config.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
 import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
 import { rlsCommand } from "./commands/rls.js"
 import { statusCommand } from "./commands/status.js"
-import { runUp, upCommand, upDescription, upOptions } from "./commands/up.js"
+import { rootOptions, runUp, upCommand, upDescription } from "./commands/up.js"
 import { repairCommand, verifyCommand } from "./commands/verify.js"
+import { teardown } from "./exitCode.js"
 import { ParentFlags, pickGlobals } from "./globalOptions.js"
-import { installModuleFallback } from "./moduleFallback.js"
-import { exitOnFailure, runAsProcess } from "./processRun.js"
+import { Secrets, tolerateClosedPipes, withRedactingConsole } from "./output.js"
+import { resolveFromCli } from "./resolveHook.js"
 import { version } from "./version.js"
 
-installModuleFallback(import.meta.url)
+const base = Command.make("effect-migrate", rootOptions, runUp)
 
-const base = Command.make("effect-migrate", upOptions, runUp)
-
-/** Global flags given before the subcommand's name reach it too. */
+/** Global flags given before the subcommand's name (and the environment's values) reach it too. */
 const inheriting = <Name extends string, R, E, A>(command: Command.Command<Name, R, E, A>) =>
   Command.provideEffect(command, ParentFlags, Effect.map(base, pickGlobals))
 
@@ -46,4 +47,16 @@ const root = base.pipe(
 
 const cli = Command.run(root, { name: "effect-migrate", version })
 
-runAsProcess(Effect.suspend(() => cli(process.argv)).pipe(exitOnFailure, Effect.provide(NodeContext.layer)))
+tolerateClosedPipes()
+resolveFromCli(import.meta.url)
+
+const secrets = Effect.runSync(secretsIn(process.argv.slice(2)))
+
+NodeRuntime.runMain(
+  Effect.suspend(() => cli(process.argv)).pipe(
+    withRedactingConsole(secrets),
+    Effect.provideService(Secrets, secrets),
+    Effect.provide(NodeContext.layer)
+  ),
+  { disableErrorReporting: true, disablePrettyLogger: true, teardown: teardown(secrets) }
+)

@@ -1,4 +1,4 @@
-import { Effect, HashMap, Layer, Logger, Option } from "effect"
+import { Config, Effect, HashMap, Layer, Logger, Option } from "effect"
 import type { LogFormat } from "../config.js"
 import * as MigrationLogger from "../logging/MigrationLogger.js"
 import type { LogSink } from "../logging/MigrationLogger.js"
@@ -66,30 +66,43 @@ export class ProgressLine {
   }
 }
 
-/** Whether to show progress: a terminal on stderr, text logs, and no NO_COLOR/CI/dumb terminal asking for plain output. */
-export const progressWanted = (format: LogFormat): boolean =>
-  format === "text" && process.stderr.isTTY === true && process.env.TERM !== "dumb" && process.env.CI === undefined
+/** Whether to show progress: a terminal on stderr, text logs, and no CI/dumb terminal asking for plain output. */
+export const progressWanted = (format: LogFormat): Effect.Effect<boolean> =>
+  Config.all([Config.option(Config.string("TERM")), Config.option(Config.string("CI"))]).pipe(
+    Effect.map(([term, ci]) =>
+      format === "text" && process.stderr.isTTY === true && Option.getOrUndefined(term) !== "dumb" && Option.isNone(ci)
+    ),
+    // Reading a plain string cannot be invalid; a provider that fails to read means no terminal to draw on.
+    Effect.orElseSucceed(() => false)
+  )
 
-/** Runs `self` logging with our logger, with a progress line on stderr that never changes the log lines themselves. */
-export const logTo = (format: LogFormat, sink: LogSink, secrets: ReadonlyArray<string> = []) =>
-<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.acquireUseRelease(
-    Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
-    (progress) => {
-      const lines = MigrationLogger.layer(format, (line) => {
-        progress.clear()
-        sink(line)
-        progress.draw()
-      }, secrets)
-      const observer = Logger.make<unknown, void>(({ annotations }) => {
-        const event = HashMap.get(annotations, "event")
-        if (Option.isSome(event) && typeof event.value === "string") {
-          const fields: Record<string, unknown> = {}
-          for (const [key, value] of annotations) fields[key] = value
-          progress.observe(event.value, fields)
-        }
-      })
-      return Effect.provide(self, Layer.merge(lines, Logger.add(observer)))
-    },
-    (progress) => Effect.sync(() => progress.stop())
+/** A logger that notes the counted events, for the progress line. */
+const observer = (progress: ProgressLine) =>
+  Logger.make<unknown, void>(({ annotations }) => {
+    const event = HashMap.get(annotations, "event")
+    if (Option.isSome(event) && typeof event.value === "string") {
+      const fields: Record<string, unknown> = {}
+      for (const [key, value] of annotations) fields[key] = value
+      progress.observe(event.value, fields)
+    }
+  })
+
+/** Our logger (as MigrationLogger.layer installs it) with a progress line on stderr that never changes the log lines. */
+export const layer = (format: LogFormat, sink: LogSink, secrets: ReadonlyArray<string>): Layer.Layer<never> =>
+  Layer.unwrapScoped(
+    Effect.map(
+      Effect.acquireRelease(
+        Effect.sync(() => new ProgressLine((text) => void process.stderr.write(text))),
+        (progress) => Effect.sync(() => progress.stop())
+      ),
+      (progress) =>
+        Layer.merge(
+          MigrationLogger.layer(format, (line) => {
+            progress.clear()
+            sink(line)
+            progress.draw()
+          }, secrets),
+          Logger.add(observer(progress))
+        )
+    )
   )

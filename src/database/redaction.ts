@@ -96,22 +96,3 @@ export const redactor = (secrets: ReadonlyArray<string>): (text: string) => stri
 /** Replaces each secret in the text, raw or JSON-escaped, with `***`. */
 export const redactSecrets = (secrets: ReadonlyArray<string>, text: string): string => redactor(secrets)(text)
 
-/**
- * @deprecated patches the stream's `write`; redaction happens in the logger (`MigrationLogger.layer`'s secrets).
- * Kept only for `src/cli/processRun.ts` until that goes.
- */
-export const redactWrites = (stream: NodeJS.WriteStream, secrets: ReadonlyArray<string>): void => {
-  if (secrets.length === 0) return
-  const redact = redactor(secrets)
-  const write = stream.write.bind(stream) as (chunk: unknown, ...rest: Array<unknown>) => boolean
-  const redacting = (chunk: unknown, ...rest: Array<unknown>): boolean =>
-    write(
-      typeof chunk === "string"
-        ? redact(chunk)
-        : chunk instanceof Uint8Array
-        ? redact(Buffer.from(chunk).toString("utf8"))
-        : chunk,
-      ...rest
-    )
-  stream.write = redacting as typeof stream.write
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Redacted } from "effect"
-import { defaults, loadSettings, type MigrationSettings } from "../../src/config.js"
+import { defaults, loadSettings, make, type MigrationSettings } from "../../src/config.js"
 import { ConfigError } from "../../src/errors.js"
 
 const given = {
@@ -33,7 +33,11 @@ const expected: Omit<MigrationSettings, "databaseUrl"> = {
   lockTimeoutMs: 2_500,
   lockRetries: 5,
   connectTimeoutMs: 1_000,
-  validate: "strict"
+  validate: "strict",
+  engine: "postgres",
+  rlsEnabled: false,
+  rlsFileExplicit: true,
+  databaseUrlSet: true
 }
 
 const fromMap = (values: Record<string, string>) =>
@@ -71,8 +75,9 @@ describe("settings", () => {
   it.effect("the defaults when nothing is set", () =>
     Effect.gen(function*() {
       const settings = yield* fromMap({})
-      expect(plain(settings)).toEqual(defaults)
-      expect(plain(yield* fromProcessEnv({}))).toEqual(defaults)
+      const derived = { engine: "postgres", rlsEnabled: true, rlsFileExplicit: false, databaseUrlSet: false }
+      expect(plain(settings)).toEqual({ ...defaults, ...derived })
+      expect(plain(yield* fromProcessEnv({}))).toEqual({ ...defaults, ...derived })
     }))
 
   it.effect("a bad value is a ConfigError naming its variable and what was given, whichever provider", () =>
@@ -105,4 +110,25 @@ describe("settings", () => {
       const error = yield* Effect.flip(fromMap({ MIGRATION_TIMEOUT: "x", LOG_FORMAT: "xml" }))
       expect(error.variable).toBe("MIGRATION_TIMEOUT")
     }))
+})
+
+describe("derived settings", () => {
+  it.effect("engine from the URL, the RLS stage on or off, and whether RLS_FILE and DATABASE_URL were given", () =>
+    Effect.gen(function*() {
+      const pglite = yield* fromMap({ DATABASE_URL: "pglite:memory", RLS_FILE: "sql/rls.sql" })
+      expect(pglite).toMatchObject({ engine: "pglite", rlsEnabled: true, rlsFileExplicit: true, databaseUrlSet: true })
+      for (const off of ["none", " OFF ", "false", ""]) {
+        expect(yield* fromMap({ RLS_FILE: off })).toMatchObject({ rlsEnabled: false, rlsFileExplicit: true, rlsFile: off })
+      }
+    }))
+
+  it("Config.make derives the same facts from settings given in code", () => {
+    expect(make({})).toMatchObject({ engine: "postgres", rlsEnabled: true, rlsFileExplicit: false, databaseUrlSet: false })
+    expect(make({ databaseUrl: "pglite:/tmp/db", rlsFile: "none" })).toMatchObject({
+      engine: "pglite",
+      rlsEnabled: false,
+      rlsFileExplicit: true,
+      databaseUrlSet: true
+    })
+  })
 })

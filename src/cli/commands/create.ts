@@ -1,11 +1,11 @@
 import { Args, Command, Options } from "@effect/cli"
-import { Clock, Effect } from "effect"
+import { Clock, Console, Effect } from "effect"
 import { mkdir, readdir, writeFile } from "node:fs/promises"
 import * as path from "node:path"
 import { ConfigError, MigrationLoadError } from "../../errors.js"
 import { isMigrationFile, parseFileName, titleFromSlug } from "../../source/fileName.js"
-import { withSettings } from "../environment.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { runCommand } from "../environment.js"
+import { globalOptions } from "../globalOptions.js"
 import { sqlTemplate, typeScriptTemplate } from "../template.js"
 
 const createOptions = {
@@ -73,13 +73,8 @@ export const createMigration = (directory: string, name: string, sql: boolean) =
   })
 
 export const createCommand = Command.make("create", { ...createOptions, ...createArgs }, (options) =>
-  withSettings(
-    (settings) =>
-      createMigration(settings.migrationsDir, options.name, options.sql).pipe(
-        Effect.flatMap((file) => Effect.sync(() => void process.stdout.write(`${file}\n`)))
-      ),
-    { command: "create", logToStderr: true }
-  ).pipe(withFlags(options))).pipe(
+  runCommand(options, { command: "create", logToStderr: true }, (settings) =>
+    createMigration(settings.migrationsDir, options.name, options.sql).pipe(Effect.flatMap(Console.log)))).pipe(
     Command.withDescription(
       "Create a migration file YYYYMMDDhhmmss_<name>.ts (or .sql) in MIGRATIONS_DIR, with up and down to fill in; " +
         "prints its path.\n" +

@@ -1,13 +1,14 @@
 import { Command, Options } from "@effect/cli"
-import { Effect, Either, Option } from "effect"
+import { Console, Effect, Either, Option } from "effect"
 import { MigrationConfig } from "../../config.js"
 import { MigrationLock } from "../../database/MigrationLock.js"
 import { Journal } from "../../journal/Journal.js"
 import type { Migration } from "../../migration.js"
 import { runOptions } from "../../stages/execute.js"
 import * as CliEvents from "../events.js"
-import { alreadyLogged, live, withSettings } from "../environment.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { live, runCommand } from "../environment.js"
+import { reported } from "../exitCode.js"
+import { globalOptions } from "../globalOptions.js"
 import { type RollbackSelection, rollbackTargets } from "../rollback.js"
 import { readPlan } from "../state.js"
 
@@ -60,7 +61,7 @@ const rollBack = (selection: RollbackSelection) =>
           const error = result.left
           yield* CliEvents.revertFailed(migration, error.durationMs, error)
           yield* CliEvents.rollbackResults(reverted, 1)
-          return yield* Effect.fail(alreadyLogged(error))
+          return yield* Effect.fail(reported(error))
         }
         reverted++
         yield* CliEvents.reverted(migration, result.right)
@@ -71,15 +72,10 @@ const rollBack = (selection: RollbackSelection) =>
 
 export const downCommand = Command.make("down", downOptions, (options) => {
   const selection: RollbackSelection = { steps: Option.getOrUndefined(options.steps), to: Option.getOrUndefined(options.to) }
-  return (options.dryRun
-    ? withSettings(
-      () =>
-        live(targetsOf(selection)).pipe(
-          Effect.flatMap((targets) => Effect.sync(() => void process.stdout.write(renderDryRun(targets) + "\n")))
-        ),
-      { command: "down --dry-run", logToStderr: true }
-    )
-    : withSettings(() => live(rollBack(selection)), { command: "down", progress: true })).pipe(withFlags(options))
+  return options.dryRun
+    ? runCommand(options, { command: "down --dry-run", logToStderr: true }, () =>
+      live(targetsOf(selection)).pipe(Effect.flatMap((targets) => Console.log(renderDryRun(targets)))))
+    : runCommand(options, { command: "down", progress: true }, () => live(rollBack(selection)))
 }).pipe(
   Command.withDescription(
     "Roll back the newest applied migration (or --steps=N, or all after --to=<id>), newest first, each through its " +

@@ -6,8 +6,8 @@ import { MigrationNotFound } from "../../errors.js"
 import { Journal } from "../../journal/Journal.js"
 import type { Plan } from "../../stages/discover.js"
 import * as CliEvents from "../events.js"
-import { live, withSettings } from "../environment.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { live, runCommand } from "../environment.js"
+import { globalOptions } from "../globalOptions.js"
 import { readPlan } from "../state.js"
 
 /** The seed's manual-recovery SQL as commands: each under the migration lock, each logging what it changed. */
@@ -77,7 +77,7 @@ const journalCommand = (
   description: string
 ) =>
   Command.make(name, { ...globalOptions, ...idArg }, (options) =>
-    withSettings(() => run(options.id), { command: name }).pipe(withFlags(options))).pipe(Command.withDescription(description))
+    runCommand(options, { command: name }, () => run(options.id))).pipe(Command.withDescription(description))
 
 export const markAppliedCommand = journalCommand(
   "mark-applied",

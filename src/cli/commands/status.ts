@@ -1,10 +1,9 @@
 import { Command, Options } from "@effect/cli"
-import { Effect } from "effect"
-import { MigrationConfig } from "../../config.js"
+import { Config, Console, Effect, Option } from "effect"
 import { type MigrationStatus, type StatusReport, statusOf, summaryLine } from "../../status.js"
-import { live, withSettings } from "../environment.js"
-import { ExitCode } from "../exitCode.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { live, runCommand } from "../environment.js"
+import { Reported } from "../exitCode.js"
+import { globalOptions } from "../globalOptions.js"
 import { readPlan } from "../state.js"
 
 const statusOptions = {
@@ -51,23 +50,27 @@ export const renderTable = (status: StatusReport, colour: boolean): string => {
 /** Reads the migrations and the journal, without taking the lock or changing anything. */
 export const readStatus = Effect.map(readPlan, statusOf)
 
+/** Colour on a terminal, unless NO_COLOR is set. */
+const colourWanted = Config.option(Config.string("NO_COLOR")).pipe(
+  Effect.map((noColor) => process.stdout.isTTY === true && Option.isNone(noColor)),
+  // Reading a plain string cannot be invalid; a provider that fails to read means plain output.
+  Effect.orElseSucceed(() => false)
+)
+
 export const statusCommand = Command.make("status", statusOptions, (options) =>
-  withSettings(
-    () =>
-      live(readStatus).pipe(
-        Effect.tap((status) =>
-          Effect.gen(function*() {
-            const settings = yield* MigrationConfig
-            const output = options.json
-              ? JSON.stringify({ schema: settings.schema, ...status }, null, 2)
-              : renderTable(status, process.stdout.isTTY === true && process.env.NO_COLOR === undefined)
-            yield* Effect.sync(() => process.stdout.write(output + "\n"))
-            if (options.check && !status.upToDate) yield* Effect.sync(() => (process.exitCode = ExitCode.failed))
-          })
-        )
-      ),
-    { command: "status", logToStderr: true }
-  ).pipe(withFlags(options))).pipe(
+  runCommand(options, { command: "status", logToStderr: true }, (settings) =>
+    Effect.gen(function*() {
+      const status = yield* live(readStatus)
+      yield* Console.log(
+        options.json
+          ? JSON.stringify({ schema: settings.schema, ...status }, null, 2)
+          : renderTable(status, yield* colourWanted)
+      )
+      // The output shows what is not up to date.
+      if (options.check && !status.upToDate) {
+        return yield* new Reported({ tag: "NotUpToDate", message: summaryLine(status.summary) })
+      }
+    }))).pipe(
     Command.withDescription(
       "Show every migration on disk or in the journal: applied, pending, failed, changed or missing.\n" +
         "Examples: effect-migrate status   |   effect-migrate status --json   |   " +

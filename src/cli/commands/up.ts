@@ -1,12 +1,11 @@
 import { Command, Options } from "@effect/cli"
-import { Effect, Option } from "effect"
+import { Console, Effect, Option } from "effect"
 import { applyUp } from "../applyUp.js"
 import { dryRunPlan, renderDryRun } from "../dryRun.js"
-import { live, withSettings } from "../environment.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { live, runCommand } from "../environment.js"
+import { type GlobalOptions, globalOptions, rootGlobalOptions } from "../globalOptions.js"
 
-export const upOptions = {
-  ...globalOptions,
+const upOnlyOptions = {
   migration: Options.text("migration").pipe(
     Options.withDescription("run only this pending migration (then RLS)"),
     Options.optional
@@ -18,6 +17,11 @@ export const upOptions = {
   noRls: Options.boolean("no-rls").pipe(Options.withDescription("skip the RLS stage"))
 }
 
+export const upOptions = { ...globalOptions, ...upOnlyOptions }
+
+/** The root command's: `up`'s options, with the global flags falling back to their variables. */
+export const rootOptions = { ...rootGlobalOptions, ...upOnlyOptions }
+
 export type UpOptions = Command.Command.ParseConfig<typeof upOptions>
 
 const selection = (options: UpOptions) => ({
@@ -25,19 +29,13 @@ const selection = (options: UpOptions) => ({
   to: Option.getOrUndefined(options.to)
 })
 
-const apply = (options: UpOptions) => applyUp(selection(options), !options.noRls)
-
 const dryRun = (options: UpOptions) =>
-  withSettings(
-    () =>
-      live(dryRunPlan(selection(options), !options.noRls)).pipe(
-        Effect.flatMap((plan) => Effect.sync(() => void process.stdout.write(renderDryRun(plan) + "\n")))
-      ),
-    { command: "up --dry-run", logToStderr: true }
-  )
+  runCommand(options, { command: "up --dry-run", logToStderr: true }, () =>
+    live(dryRunPlan(selection(options), !options.noRls)).pipe(Effect.flatMap((plan) => Console.log(renderDryRun(plan)))))
 
 /** All pending migrations (or the selected ones), then the RLS file; or, with --dry-run, the plan. */
-export const runUp = (options: UpOptions) => (options.dryRun ? dryRun(options) : apply(options)).pipe(withFlags(options))
+export const runUp = (options: UpOptions) =>
+  options.dryRun ? dryRun(options) : applyUp(options satisfies GlobalOptions, selection(options), !options.noRls)
 
 export const upDescription = "Apply pending migrations in order, each in its own transaction, then the RLS file."
 

@@ -1,12 +1,12 @@
 import { Command } from "@effect/cli"
-import { Effect } from "effect"
+import { Console, Effect } from "effect"
 import { ChecksumMismatch } from "../../errors.js"
 import { Journal } from "../../journal/Journal.js"
 import { MigrationLock } from "../../database/MigrationLock.js"
 import type { Plan } from "../../stages/discover.js"
 import * as CliEvents from "../events.js"
-import { live, withSettings } from "../environment.js"
-import { globalOptions, withFlags } from "../globalOptions.js"
+import { live, runCommand } from "../environment.js"
+import { globalOptions } from "../globalOptions.js"
 import { readPlan } from "../state.js"
 
 /** Applied migrations whose file differs from the recorded checksum, or is gone. */
@@ -44,7 +44,7 @@ export const renderVerify = (drift: ReturnType<typeof driftOf>): string => {
 
 const verify = Effect.gen(function*() {
   const drift = driftOf(yield* readPlan)
-  yield* Effect.sync(() => void process.stdout.write(renderVerify(drift) + "\n"))
+  yield* Console.log(renderVerify(drift))
   const ids = [...drift.changed.map(({ migration }) => migration.id), ...drift.missing.map((entry) => entry.id)]
   if (ids.length > 0) {
     return yield* new ChecksumMismatch({ ids, message: `applied migrations drifted from their files: ${ids.join(", ")}` })
@@ -76,7 +76,7 @@ const repair = Effect.scoped(
 )
 
 export const verifyCommand = Command.make("verify", globalOptions, (options) =>
-  withSettings(() => live(verify), { command: "verify", logToStderr: true }).pipe(withFlags(options))).pipe(
+  runCommand(options, { command: "verify", logToStderr: true }, () => live(verify))).pipe(
     Command.withDescription(
       "Compare the checksums recorded when migrations were applied with the files now on disk; " +
         "exit 1 naming each changed or missing one.\nExample: effect-migrate verify"
@@ -84,7 +84,7 @@ export const verifyCommand = Command.make("verify", globalOptions, (options) =>
   )
 
 export const repairCommand = Command.make("repair", globalOptions, (options) =>
-  withSettings(() => live(repair), { command: "repair" }).pipe(withFlags(options))).pipe(
+  runCommand(options, { command: "repair" }, () => live(repair))).pipe(
     Command.withDescription(
       "Accept deliberate edits: store the current files' checksums for applied migrations that changed, " +
         "and say which.\nExample: effect-migrate repair"
