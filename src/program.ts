@@ -4,6 +4,7 @@ import * as Connect from "./database/connect.js"
 import * as MigrationLock from "./database/MigrationLock.js"
 import { parseTarget } from "./database/target.js"
 import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
+import * as MigrationGroups from "./execution/batch.js"
 import * as ExecutorLive from "./execution/ExecutorLive.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as Events from "./logging/events.js"
@@ -65,7 +66,7 @@ export const runMigrations = (options: RunOptions = {}) =>
 
 /** The live services for DATABASE_URL and MIGRATIONS_DIR (modules this run imported already taken as they are). */
 const liveServicesWith = (loadedModules?: MigrationSource.LoadedModules) =>
-  Layer.mergeAll(ExecutorLive.layer.pipe(Layer.provideMerge(JournalLive.layer)), MigrationLock.layer, MigrationSource.fromConfigWith(loadedModules)).pipe(
+  Layer.mergeAll(Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)), MigrationLock.layer, MigrationSource.fromConfigWith(loadedModules)).pipe(
     Layer.provideMerge(Connect.layer)
   )
 

@@ -10,6 +10,7 @@ import type { PgErrorInfo } from "./database/pgError.js"
 import { pgliteClient } from "./database/pglite.js"
 import { parseTarget } from "./database/target.js"
 import type { MigrationError } from "./errors.js"
+import * as MigrationGroups from "./execution/batch.js"
 import * as ExecutorLive from "./execution/ExecutorLive.js"
 import * as ExecutorMemory from "./execution/ExecutorMemory.js"
 import type { MigrationExecutor } from "./execution/MigrationExecutor.js"
@@ -158,7 +159,7 @@ export class PgliteTest extends Context.Tag("effect-migrate/PgliteTest")<PgliteT
         const logger = MigrationLogger.layer("text", (line) => void lines.push(line))
         const client = yield* pgliteClient(dataDir).pipe(Effect.provide(logger))
         const source = options.migrations === undefined ? fromDirectory(settings.migrationsDir) : fromArray(options.migrations)
-        const services = Layer.mergeAll(ExecutorLive.layer.pipe(Layer.provideMerge(JournalLive.layer)), DatabaseLayer.layer(parseTarget(`pglite:${dataDir}`)), noLock, source).pipe(
+        const services = Layer.mergeAll(Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)), DatabaseLayer.layer(parseTarget(`pglite:${dataDir}`)), noLock, source).pipe(
           Layer.provideMerge(Layer.succeed(SqlClient.SqlClient, client)),
           Layer.provideMerge(Layer.succeed(Config.MigrationConfig, settings))
         )

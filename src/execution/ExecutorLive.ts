@@ -12,6 +12,28 @@ import { fromRunBody, MigrationExecutor, type RunBody, type RunOptions } from ".
 
 const milliseconds = (ms: number) => String(Math.max(0, Math.round(ms)))
 
+/** A legacy `async (db) => boolean`: its queries run on the calling fiber's connection (its transaction), `false` fails. */
+const runLegacy = (sql: SqlClient.SqlClient, migration: Migration, run: (db: LegacyDb) => Promise<boolean> | boolean) =>
+  Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<never>()
+    // Interrupting the migration (its timeout) aborts the signal, which interrupts the running query:
+    // @effect/sql-pg then cancels it on the server instead of leaving it to run.
+    // A failed query rejects with PostgreSQL's own error (`code`, `position`, ...), as node-postgres does.
+    const db = (signal: AbortSignal): LegacyDb => ({
+      query: async (text, params) => {
+        const exit = await Runtime.runPromiseExit(runtime)(
+          sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(Effect.map((rows) => ({ rows }))),
+          { signal }
+        )
+        if (Exit.isSuccess(exit)) return exit.value
+        const error = Cause.squash(exit.cause)
+        throw error instanceof SqlError && error.cause instanceof Error ? error.cause : error
+      }
+    })
+    const ok = yield* Effect.tryPromise({ try: async (signal) => run(db(signal)), catch: (cause) => cause })
+    if (ok === false) return yield* Effect.fail(new Error(`migration ${migration.id} returned false`))
+  })
+
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const journal = yield* Journal
@@ -24,28 +46,6 @@ export const make = Effect.gen(function*() {
       searchPath === undefined ? sql.literal("") : sql`, set_config('search_path', ${searchPath}, ${local})`
     }`
 
-  /** A legacy `async (db) => boolean`: its queries run on the calling fiber's connection (its transaction), `false` fails. */
-  const runLegacy = (migration: Migration, run: (db: LegacyDb) => Promise<boolean> | boolean) =>
-    Effect.gen(function*() {
-      const runtime = yield* Effect.runtime<never>()
-      // Interrupting the migration (its timeout) aborts the signal, which interrupts the running query:
-      // @effect/sql-pg then cancels it on the server instead of leaving it to run.
-      // A failed query rejects with PostgreSQL's own error (`code`, `position`, ...), as node-postgres does.
-      const db = (signal: AbortSignal): LegacyDb => ({
-        query: async (text, params) => {
-          const exit = await Runtime.runPromiseExit(runtime)(
-            sql.unsafe<Record<string, unknown>>(text, params === undefined ? [] : [...params]).pipe(Effect.map((rows) => ({ rows }))),
-            { signal }
-          )
-          if (Exit.isSuccess(exit)) return exit.value
-          const error = Cause.squash(exit.cause)
-          throw error instanceof SqlError && error.cause instanceof Error ? error.cause : error
-        }
-      })
-      const ok = yield* Effect.tryPromise({ try: async (signal) => run(db(signal)), catch: (cause) => cause })
-      if (ok === false) return yield* Effect.fail(new Error(`migration ${migration.id} returned false`))
-    })
-
   /** The body on the calling fiber's connection: inside the transaction when there is one. */
   const runBody = (migration: Migration, body: MigrationBody, { fail }: Attempt) => {
     switch (body._tag) {
@@ -54,7 +54,7 @@ export const make = Effect.gen(function*() {
       case "Effect":
         return Effect.catchAll(Effect.provideService(body.effect, SqlClient.SqlClient, sql), (error) => fail(error))
       case "Legacy":
-        return Effect.catchAll(runLegacy(migration, body.run), (error) => fail(error))
+        return Effect.catchAll(runLegacy(sql, migration, body.run), (error) => fail(error))
     }
   }
 

@@ -5,9 +5,10 @@ import type { RunError } from "../journal/Journal.js"
 import { hintForFailure, timeoutHint } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 
-/** The SQL a failed query ran, and the line of the migration's file it starts on. */
+/** The SQL a failed query ran: where it starts in the text sent (characters), and on which line of the file. */
 export interface Script {
   readonly text: string
+  readonly offset?: number | undefined
   readonly firstLine?: number | undefined
 }
 
@@ -44,7 +45,9 @@ export const migrationFailure = (
   if (info.code === "57014") {
     return timeoutFailure(migration, durationMs, timeoutMs, info.message, script && failingStatement(info.message, script.text))
   }
-  const at = script !== undefined && info.position !== undefined ? locate(script.text, info.position) : undefined
+  const at = script !== undefined && info.position !== undefined
+    ? locate(script.text, info.position - (script.offset ?? 0))
+    : undefined
   const line = at === undefined ? "" : ` (line ${at.line + (script?.firstLine ?? 1) - 1})`
   return new MigrationFailed({
     id: migration.id,

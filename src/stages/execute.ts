@@ -1,6 +1,7 @@
-import { Effect, Either } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { MigrationNotFound } from "../errors.js"
+import { groupable, type GroupOutcome, MigrationGroups, type MigrationGroupsService, nextGroupSize } from "../execution/batch.js"
 import { MigrationExecutor, type RunOptions } from "../execution/MigrationExecutor.js"
 import { Journal } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
@@ -63,12 +64,13 @@ export const runOptions = (settings: MigrationSettings, migration: Migration): R
 const retryDelayMs = (attempt: number) => Math.min(10_000, 500 * 2 ** (attempt - 1))
 
 /** Applies one migration; a lock timeout (55P03) is retried with backoff up to MIGRATION_LOCK_RETRIES. */
-export const applyWithRetry = (migration: Migration) =>
+export const applyWithRetry = (migration: Migration, attemptsMade = 0) =>
   Effect.gen(function*() {
     const executor = yield* MigrationExecutor
     const settings = yield* MigrationConfig
     const options = runOptions(settings, migration)
-    let attempt = 0
+    let attempt = attemptsMade
+    if (attempt > 0) yield* Effect.sleep(retryDelayMs(attempt))
     while (true) {
       const result = yield* Effect.either(executor.apply(migration, options))
       if (Either.isRight(result)) return result.right
@@ -90,24 +92,71 @@ const budgetMs = (settings: MigrationSettings, migrations: ReadonlyArray<Migrati
     return total + options.timeoutMs * (settings.lockRetries + 1) + retries
   }, 0)
 
-/** Runs each selected pending migration in its own transaction, stopping at the first failure. */
+/** The pending migrations from `index` that go in one group of at most `size`; none for a group of one. */
+const groupAt = (run: ReadonlyArray<Migration>, index: number, size: number): ReadonlyArray<Migration> => {
+  let end = index
+  while (end < run.length && end - index < size && groupable(run[end]!)) end++
+  return end - index > 1 ? run.slice(index, end) : []
+}
+
+/** One migration through `applyWithRetry`, as the outcome of a group of one. */
+const alone = (migration: Migration, attemptsMade = 0): Effect.Effect<GroupOutcome, never, MigrationExecutor | MigrationConfig> =>
+  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade)), (result) =>
+    Either.isRight(result)
+      ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
+      : { applied: [], failed: { migration, error: result.left } })
+
+/** A group sent together; a lock timeout (55P03) of one of them goes on through `applyWithRetry` with its retries left. */
+const together = (groups: MigrationGroupsService, group: ReadonlyArray<Migration>) =>
+  Effect.gen(function*() {
+    const settings = yield* MigrationConfig
+    const outcome = yield* groups.apply(group.map((migration) => ({ migration, options: runOptions(settings, migration) })))
+    const failed = outcome.failed
+    if (failed === undefined || !(failed.error._tag === "MigrationFailed" && failed.error.code === "55P03") || settings.lockRetries === 0) {
+      return outcome
+    }
+    yield* Events.lockRetry(failed.migration, 1, settings.lockRetries, retryDelayMs(1))
+    const retried = yield* alone(failed.migration, 1)
+    return { applied: [...outcome.applied, ...retried.applied], failed: retried.failed }
+  })
+
+/**
+ * Runs each selected pending migration in its own transaction, stopping at the first failure. With `MigrationGroups`
+ * (live), consecutive SQL migrations go in groups; one that a group left (it did not run, or the group's time limit
+ * cut it short) then runs alone.
+ */
 export const execute = (plan: Plan, batch: Batch) =>
   Effect.gen(function*() {
     const journal = yield* Journal
+    const groups = yield* Effect.serviceOption(MigrationGroups)
     yield* Events.runningPending(batch.run.length)
     const newestApplied = [...plan.migrations].reverse().find((m) => plan.entries.get(m.id)?.status === "applied")
     const outOfOrder = new Set(plan.outOfOrder)
+    let warned = 0
+    const warnUpTo = (end: number) =>
+      Effect.gen(function*() {
+        for (; warned < end; warned++) {
+          const migration = batch.run[warned]!
+          if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
+        }
+      })
     const applied: Array<AppliedMigration> = []
     let failed: FailedMigration | undefined
-    for (const migration of batch.run) {
-      if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
-      const result = yield* Effect.either(applyWithRetry(migration))
-      if (Either.isRight(result)) {
-        applied.push({ ...ref(migration), durationMs: result.right })
-        yield* Events.applied(migration, result.right)
-        continue
-      }
-      const error = result.left
+    let size = 1
+    while (failed === undefined && applied.length < batch.run.length) {
+      const startedAt = yield* Clock.currentTimeMillis
+      const group = Option.isSome(groups) ? groupAt(batch.run, applied.length, size) : []
+      yield* warnUpTo(applied.length + Math.max(1, group.length))
+      const outcome = Option.isSome(groups) && group.length > 1
+        ? yield* together(groups.value, group)
+        : yield* alone(batch.run[applied.length]!)
+      const ran = Math.max(1, group.length)
+      // A group that left some of its migrations: the first of them runs alone next.
+      size = outcome.failed === undefined && outcome.applied.length < ran ? 1 : nextGroupSize(size, ran, (yield* Clock.currentTimeMillis) - startedAt)
+      for (const { durationMs, migration } of outcome.applied) applied.push({ ...ref(migration), durationMs })
+      yield* Events.appliedEach(outcome.applied)
+      if (outcome.failed === undefined) continue
+      const { error, migration } = outcome.failed
       failed = { ...ref(migration), durationMs: error.durationMs, error }
       yield* Events.failed(migration, error.durationMs, error)
       yield* journal.recordFailure(migration, error).pipe(
@@ -115,7 +164,6 @@ export const execute = (plan: Plan, batch: Batch) =>
           Events.aborted(recordError._tag, { message: `could not record the failure in the journal: ${recordError.message}` })
         )
       )
-      break
     }
     const skipped = [...batch.run.slice(applied.length + (failed === undefined ? 0 : 1)), ...batch.notSelected].map(ref)
     yield* Events.results(applied.length, skipped.length, failed === undefined ? 0 : 1)
