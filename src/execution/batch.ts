@@ -83,31 +83,32 @@ const readBack = (result: unknown): ReadonlyArray<Record<string, unknown>> => {
 
 const milliseconds = (ms: number) => Math.max(0, Math.round(ms))
 
+/** The journal's primary key refused this migration's row: another runner applied it. */
+const refusedByJournal = (schema: string, table: string, info: PgErrorInfo, migration: Migration) =>
+  info.code === "23505" && info.table === table && info.schema === schema && info.message.includes(`(id)=(${migration.id})`)
+
+/** The group's message: each migration's part, BEGIN to COMMIT, then the read-back of the rows. */
+const layout = (schema: string, table: string, group: ReadonlyArray<GroupItem>) => {
+  const parts: Array<Part> = []
+  let text = ""
+  let characters = 0
+  for (const item of group) {
+    const body = item.migration.up._tag === "Sql" ? item.migration.up.sql : ""
+    const prefix = `BEGIN;\nSET LOCAL statement_timeout = ${milliseconds(item.options.timeoutMs)}; ` +
+      `SET LOCAL lock_timeout = ${milliseconds(item.options.lockTimeoutMs)}; ${searchPathSql(schema)}\n` +
+      `SELECT set_config('${startedSetting}', clock_timestamp()::text, true);\n`
+    const part = `${prefix}${body}\n;\n${groupRowSql(schema, table, item.migration)};\nCOMMIT;\n`
+    parts.push({ item, sql: body, sqlOffset: characters + codePoints(prefix) })
+    text += part
+    characters += codePoints(part)
+  }
+  return { parts, text: text + groupReadBackSql(schema, table, group.map((item) => item.migration)) }
+}
+
 export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const journal = yield* Journal
   const { schema, table } = yield* MigrationConfig
-
-  /** The journal's primary key refused this migration's row: another runner applied it. */
-  const refusedByJournal = (info: PgErrorInfo, migration: Migration) =>
-    info.code === "23505" && info.table === table && info.schema === schema && info.message.includes(`(id)=(${migration.id})`)
-
-  const layout = (group: ReadonlyArray<GroupItem>) => {
-    const parts: Array<Part> = []
-    let text = ""
-    let characters = 0
-    for (const item of group) {
-      const body = item.migration.up._tag === "Sql" ? item.migration.up.sql : ""
-      const prefix = `BEGIN;\nSET LOCAL statement_timeout = ${milliseconds(item.options.timeoutMs)}; ` +
-        `SET LOCAL lock_timeout = ${milliseconds(item.options.lockTimeoutMs)}; ${searchPathSql(schema)}\n` +
-        `SELECT set_config('${startedSetting}', clock_timestamp()::text, true);\n`
-      const part = `${prefix}${body}\n;\n${groupRowSql(schema, table, item.migration)};\nCOMMIT;\n`
-      parts.push({ item, sql: body, sqlOffset: characters + codePoints(prefix) })
-      text += part
-      characters += codePoints(part)
-    }
-    return { parts, text: text + groupReadBackSql(schema, table, group.map((item) => item.migration)) }
-  }
 
   /**
    * The message on a connection of its own, within the smallest timeout of the group (so that whatever commits took
@@ -138,7 +139,7 @@ export const make = Effect.gen(function*() {
       const entries = new Map(rows.right.map((entry) => [entry.id, entry]))
       const applied: Array<GroupOutcome["applied"][number]> = []
       for (const { item: { migration } } of parts) {
-        if (entries.get(migration.id)?.status !== "applied" || (info !== undefined && refusedByJournal(info, migration))) break
+        if (entries.get(migration.id)?.status !== "applied" || (info !== undefined && refusedByJournal(schema, table, info, migration))) break
         applied.push({ migration, durationMs: entries.get(migration.id)?.durationMs ?? 0 })
       }
       const next = parts[applied.length]
@@ -147,7 +148,7 @@ export const make = Effect.gen(function*() {
       const { migration, options } = next.item
       const durationMs = Math.max(0, elapsedMs - applied.reduce((total, done) => total + done.durationMs, 0))
       if (info === undefined) return { applied, failed: { migration, error: unterminated(migration, durationMs) } }
-      if (refusedByJournal(info, migration)) return { applied, failed: { migration, error: appliedByAnotherRunner(migration, durationMs) } }
+      if (refusedByJournal(schema, table, info, migration)) return { applied, failed: { migration, error: appliedByAnotherRunner(migration, durationMs) } }
       // PostgreSQL parses a whole message before running any of it: a syntax error in a later part ran nothing.
       const erring = info.position === undefined ? -1 : partAt(parts, info.position)
       if (erring >= 0 && erring !== applied.length) return { applied, failed: undefined }
@@ -158,7 +159,7 @@ export const make = Effect.gen(function*() {
   const apply: MigrationGroupsService["apply"] = (group) =>
     Effect.gen(function*() {
       const startedAt = yield* Clock.currentTimeMillis
-      const { parts, text } = layout(group)
+      const { parts, text } = layout(schema, table, group)
       const sent = yield* send(text, group)
       if (Either.isRight(sent)) {
         return { applied: group.map(({ migration }) => ({ migration, durationMs: sent.right.get(migration.id)! })), failed: undefined }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
+import { MigrationFailed } from "../../src/errors.js"
 import { MigrationExecutor } from "../../src/execution/MigrationExecutor.js"
 import { Journal } from "../../src/journal/Journal.js"
 import { hintForFailure } from "../../src/logging/hints.js"
@@ -76,7 +77,7 @@ export const executorContract = (harness: ExecutorHarness) =>
     test("a failed row is replaced when the migration applies", { ok: "succeeds" }, ({ ok }) =>
       Effect.gen(function*() {
         const journal = yield* Journal
-        yield* journal.recordFailure(ok!, { _tag: "MigrationFailed", id: ok!.id, name: ok!.name, message: "old", durationMs: 1 } as never)
+        yield* journal.recordFailure(ok!, new MigrationFailed({ id: ok!.id, name: ok!.name, message: "old", durationMs: 1 }))
         yield* Effect.flatMap(MigrationExecutor, (executor) => executor.apply(ok!, options))
         expect(yield* byId(ok!.id)).toMatchObject({ status: "applied", error: null })
       }))
