@@ -9,8 +9,10 @@ export {
   type MigrationSettings
 } from "./config.js"
 export * from "./errors.js"
-export { Journal, type JournalEntry, type JournalService } from "./journal/Journal.js"
+export { AlreadyApplied, Journal, type JournalEntry, type JournalService } from "./journal/Journal.js"
 export { layer as JournalLive } from "./journal/JournalLive.js"
+export { MigrationExecutor, type MigrationExecutorService, type RunOptions as MigrationRunOptions } from "./execution/MigrationExecutor.js"
+export { layer as MigrationExecutorLive } from "./execution/ExecutorLive.js"
 export { Database, type DatabaseService } from "./database/Database.js"
 export { layer as DatabaseLive } from "./database/connect.js"
 export { MigrationLock } from "./database/MigrationLock.js"

@@ -3,6 +3,8 @@ import { MigrationConfig, type MigrationSettings } from "./config.js"
 import * as Connect from "./database/connect.js"
 import * as MigrationLock from "./database/MigrationLock.js"
 import type { InitError, MigrationNotFound, RunFailure } from "./errors.js"
+import * as MigrationGroups from "./execution/batch.js"
+import * as ExecutorLive from "./execution/ExecutorLive.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as Events from "./logging/events.js"
 import type { MigrationReport } from "./report.js"
@@ -20,11 +22,8 @@ export interface RunOptions {
   readonly rls?: boolean | undefined
 }
 
-/** `RLS_FILE=none` (or empty, off, false) skips the RLS stage. */
-export const rlsDisabled = (file: string) => ["", "none", "off", "false"].includes(file.trim().toLowerCase())
-
 /** Whether a run has an RLS stage: not with `rls: false` (`--no-rls`), nor when RLS_FILE is off. */
-const runsRls = (options: RunOptions, settings: MigrationSettings) => options.rls !== false && !rlsDisabled(settings.rlsFile)
+const runsRls = (options: RunOptions, settings: MigrationSettings) => options.rls !== false && settings.rlsEnabled
 
 /** The five stages, under one migration lock held from before the journal is touched until after RLS. */
 export const pipeline = (options: RunOptions, startedAt: number) =>
@@ -64,7 +63,11 @@ const run = <A, E extends { readonly _tag: string; readonly message: string }, R
 export const runMigrations = (options: RunOptions = {}) => run((startedAt) => pipeline(options, startedAt))
 
 /** The live services for DATABASE_URL and MIGRATIONS_DIR. */
-export const liveServices = Layer.mergeAll(JournalLive.layer, MigrationLock.layer, MigrationSource.fromConfig).pipe(
+export const liveServices = Layer.mergeAll(
+  Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)),
+  MigrationLock.layer,
+  MigrationSource.fromConfig
+).pipe(
   Layer.provideMerge(Connect.layer)
 )
 

@@ -10,6 +10,11 @@ import type { PgErrorInfo } from "./database/pgError.js"
 import { pgliteClient } from "./database/pglite.js"
 import { parseTarget } from "./database/target.js"
 import type { MigrationError } from "./errors.js"
+import * as MigrationGroups from "./execution/batch.js"
+import * as ExecutorLive from "./execution/ExecutorLive.js"
+import * as ExecutorMemory from "./execution/ExecutorMemory.js"
+import type { MigrationExecutor } from "./execution/MigrationExecutor.js"
+import type { Journal } from "./journal/Journal.js"
 import * as JournalLive from "./journal/JournalLive.js"
 import * as JournalMemory from "./journal/JournalMemory.js"
 import type { LogFormat } from "./config.js"
@@ -19,10 +24,20 @@ import { failOnFailure, runMigrations } from "./program.js"
 import type { MigrationReport } from "./report.js"
 import { fromArray, fromDirectory } from "./source/MigrationSource.js"
 
-export type { MemoryJournalOptions } from "./journal/JournalMemory.js"
+export type { MemoryExecutorOptions } from "./execution/ExecutorMemory.js"
 
-/** The journal in memory: records what was applied, runs no SQL. */
-export const memoryJournal = JournalMemory.layer
+/** Rows already in the journal (`entries`), and how the memory executor runs migrations (`failing`, `durationMs`). */
+export type MemoryJournalOptions = JournalMemory.MemoryJournalOptions & ExecutorMemory.MemoryExecutorOptions
+
+/**
+ * The journal in memory, and an executor that runs no SQL and writes to it: records what was applied, refuses to
+ * overwrite an applied row as the live journal does.
+ */
+export const memoryJournal = (options: MemoryJournalOptions = {}): Layer.Layer<Journal | MigrationExecutor> =>
+  ExecutorMemory.layer(options).pipe(Layer.provideMerge(JournalMemory.layer(options)))
+
+/** The memory executor alone, on the Journal of the environment. */
+export const memoryExecutor = ExecutorMemory.layer
 
 export interface CapturedLogs {
   /** Every line written so far, in order. */
@@ -83,7 +98,7 @@ export const memoryDatabase = (options: MemoryDatabaseOptions = {}): Layer.Layer
 export interface TestLayerOptions {
   readonly migrations: ReadonlyArray<MigrationDefinition>
   readonly settings?: Parameters<typeof Config.make>[0]
-  readonly journal?: JournalMemory.MemoryJournalOptions
+  readonly journal?: MemoryJournalOptions
   readonly database?: MemoryDatabaseOptions
   readonly logFormat?: LogFormat
 }
@@ -96,7 +111,7 @@ export const testLayer = (options: TestLayerOptions) =>
   Layer.mergeAll(
     Config.layer({ rlsFile: "none", ...options.settings }),
     fromArray(options.migrations),
-    JournalMemory.layer(options.journal),
+    memoryJournal(options.journal),
     memoryDatabase(options.database),
     noLock,
     CapturingLogger.layer(options.logFormat)
@@ -144,7 +159,7 @@ export class PgliteTest extends Context.Tag("effect-migrate/PgliteTest")<PgliteT
         const logger = MigrationLogger.layer("text", (line) => void lines.push(line))
         const client = yield* pgliteClient(dataDir).pipe(Effect.provide(logger))
         const source = options.migrations === undefined ? fromDirectory(settings.migrationsDir) : fromArray(options.migrations)
-        const services = Layer.mergeAll(JournalLive.layer, DatabaseLayer.layer(parseTarget(`pglite:${dataDir}`)), noLock, source).pipe(
+        const services = Layer.mergeAll(Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)), DatabaseLayer.layer(parseTarget(`pglite:${dataDir}`)), noLock, source).pipe(
           Layer.provideMerge(Layer.succeed(SqlClient.SqlClient, client)),
           Layer.provideMerge(Layer.succeed(Config.MigrationConfig, settings))
         )

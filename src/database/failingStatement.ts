@@ -33,3 +33,23 @@ export const failingStatement = (message: string, script: string): string | unde
   const creating = /already exists/.test(message) ? winners.filter((statement) => verb.test(statement)) : []
   return creating.length === 1 ? creating[0] : undefined
 }
+
+/** The UTF-16 index of the n-th character (code point) of a text: PostgreSQL counts error positions in characters. */
+const indexOfCharacter = (text: string, n: number): number | undefined => {
+  let index = 0
+  for (let seen = 0; seen < n; seen++) {
+    if (index >= text.length) return undefined
+    const code = text.charCodeAt(index)
+    index += code >= 0xd800 && code <= 0xdbff ? 2 : 1
+  }
+  return index
+}
+
+/** Where an error position (1-based, in characters, as PostgreSQL reports it) falls in a script: its line and statement. */
+export const locate = (script: string, position: number): { readonly line: number; readonly statement: string | undefined } | undefined => {
+  const at = position < 1 ? undefined : indexOfCharacter(script, position - 1)
+  if (at === undefined) return undefined
+  const line = script.slice(0, at).split("\n").length
+  const statement = splitStatements(script).filter((candidate) => candidate.line <= line).at(-1)?.text
+  return { line, statement }
+}

@@ -1,4 +1,4 @@
-import { Context, Effect } from "effect"
+import { Context, type Effect, Schema } from "effect"
 import type { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
 import type { Migration } from "../migration.js"
 
@@ -21,47 +21,29 @@ export interface JournalEntry {
 /** Of a journal row, what decides whether its migration is pending or changed. */
 export type JournalState = Pick<JournalEntry, "id" | "status" | "checksum">
 
-export interface RunOptions {
-  /** Server-side `statement_timeout` and Effect-side timeout for the whole migration, ms. */
-  readonly timeoutMs: number
-  /** `lock_timeout` for each statement, ms; 0 waits for ever. */
-  readonly lockTimeoutMs: number
-}
-
+/** A migration's failure, as its `failed` row records it. */
 export type RunError = MigrationFailed | MigrationTimeout
 
-export interface BatchItem {
-  readonly migration: Migration
-  readonly options: RunOptions
-}
-
-/** What a batch did: the migrations applied, in order, and the one that failed (the rest did not run). */
-export interface BatchOutcome {
-  readonly applied: ReadonlyArray<{ readonly migration: Migration; readonly durationMs: number }>
-  readonly failed: { readonly migration: Migration; readonly error: RunError } | undefined
-}
+/** The journal kept a row whose status is `applied`: a migration is applied once, even by a runner that lost the lock. */
+export class AlreadyApplied extends Schema.TaggedError<AlreadyApplied>()("AlreadyApplied", {
+  id: Schema.String,
+  message: Schema.String
+}) {}
 
 export interface JournalService {
-  /** Creates the schema and table if missing, and adds our columns to a table made by an older tool. */
+  /** Creates the schema and table if missing, and adds our columns to a table made by an older version or tool. */
   readonly ensure: Effect.Effect<void, DatabaseError>
-  /** Every row, in one query. */
+  /** Every row, in one query; none when the table does not exist yet. */
   readonly entries: Effect.Effect<ReadonlyArray<JournalEntry>, DatabaseError>
   /**
-   * Runs `up` and records the `applied` row in the same transaction: the row exists if and only if the
-   * migration committed. Returns the duration in ms.
+   * Writes the migration's `applied` row, replacing a `failed` one; an `applied` row is kept and the write refused.
+   * Run inside the migration's transaction, so that the row commits with it or not at all.
    */
-  readonly apply: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
-  /**
-   * Applies consecutive transactional SQL migrations as `apply` does, each in its own transaction with its journal
-   * row, but sends them in one round trip; the server stops at the first failure.
-   */
-  readonly applyBatch: (batch: ReadonlyArray<BatchItem>) => Effect.Effect<BatchOutcome>
-  /** Runs `down` and deletes the row, in one transaction. */
-  readonly revert: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
-  /** Records (or overwrites with) a `failed` row carrying the error text. */
-  readonly recordFailure: (migration: Migration, failure: RunError) => Effect.Effect<void, DatabaseError>
-  /** Writes an `applied` row without running anything (operator's `mark-applied`). */
-  readonly markApplied: (migration: Migration) => Effect.Effect<void, DatabaseError>
+  readonly recordApplied: (migration: Migration, durationMs: number) => Effect.Effect<void, AlreadyApplied | DatabaseError>
+  /** Writes (or replaces) a `failed` row carrying the error text; false when an `applied` row was kept instead. */
+  readonly recordFailure: (migration: Migration, failure: RunError) => Effect.Effect<boolean, DatabaseError>
+  /** Writes an `applied` row without running anything (operator's `mark-applied`), as `recordApplied` does. */
+  readonly markApplied: (migration: Migration) => Effect.Effect<void, AlreadyApplied | DatabaseError>
   /** Sets status `failed` on an existing row; false when there is no row. */
   readonly markFailed: (id: string) => Effect.Effect<boolean, DatabaseError>
   /** Deletes the row, so the migration is pending again; false when there was none. */
@@ -70,24 +52,16 @@ export interface JournalService {
   readonly updateChecksum: (id: string, checksum: string | null) => Effect.Effect<boolean, DatabaseError>
 }
 
-/**
- * A batch applied one migration at a time through `apply`, after the ones already `done`: for journals that have no
- * cheaper way, and for the part of a batch whose account must be exact.
- */
-export const applyOneByOne = (
-  apply: JournalService["apply"],
-  items: ReadonlyArray<BatchItem>,
-  done: BatchOutcome["applied"] = []
-): Effect.Effect<BatchOutcome> =>
-  Effect.gen(function*() {
-    const applied = [...done]
-    for (const { migration, options } of items) {
-      const result = yield* Effect.either(apply(migration, options))
-      if (result._tag === "Left") return { applied, failed: { migration, error: result.left } }
-      applied.push({ migration, durationMs: result.right })
-    }
-    return { applied, failed: undefined }
-  })
+/** The text a `failed` row's `error` column holds. */
+export const errorText = (error: RunError): string =>
+  [
+    error.code !== undefined ? `${error.code}: ` : "",
+    error.message,
+    error.statement !== undefined ? `\nstatement: ${error.statement}` : ""
+  ].join("")
+
+export const alreadyApplied = (id: string) =>
+  new AlreadyApplied({ id, message: `${id} is already recorded as applied; the journal keeps that row` })
 
 /** Owns every statement that touches the journal table. */
 export class Journal extends Context.Tag("effect-migrate/Journal")<Journal, JournalService>() {}

@@ -1,7 +1,9 @@
-import { Clock, Effect, Either } from "effect"
+import { Clock, Effect, Either, Option } from "effect"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { MigrationNotFound } from "../errors.js"
-import { Journal, type RunError, type RunOptions } from "../journal/Journal.js"
+import { groupable, type GroupOutcome, MigrationGroups, type MigrationGroupsService, nextGroupSize } from "../execution/batch.js"
+import { MigrationExecutor, type RunOptions } from "../execution/MigrationExecutor.js"
+import { Journal } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
 import type { Migration } from "../migration.js"
 import type { AppliedMigration, FailedMigration, MigrationRef } from "../report.js"
@@ -64,13 +66,13 @@ const retryDelayMs = (attempt: number) => Math.min(10_000, 500 * 2 ** (attempt -
 /** Applies one migration; a lock timeout (55P03) is retried with backoff up to MIGRATION_LOCK_RETRIES. */
 export const applyWithRetry = (migration: Migration, attemptsMade = 0) =>
   Effect.gen(function*() {
-    const journal = yield* Journal
+    const executor = yield* MigrationExecutor
     const settings = yield* MigrationConfig
     const options = runOptions(settings, migration)
     let attempt = attemptsMade
     if (attempt > 0) yield* Effect.sleep(retryDelayMs(attempt))
     while (true) {
-      const result = yield* Effect.either(journal.apply(migration, options))
+      const result = yield* Effect.either(executor.apply(migration, options))
       if (Either.isRight(result)) return result.right
       const error = result.left
       if (!(error._tag === "MigrationFailed" && error.code === "55P03" && attempt < settings.lockRetries)) {
@@ -90,76 +92,69 @@ const budgetMs = (settings: MigrationSettings, migrations: ReadonlyArray<Migrati
     return total + options.timeoutMs * (settings.lockRetries + 1) + retries
   }, 0)
 
-/** Transactional SQL migrations can share a round trip; each keeps its own transaction and journal row. */
-const batchable = (migration: Migration) => migration.up._tag === "Sql" && migration.transaction
+/** The pending migrations from `index` that go in one group of at most `size`; none for a group of one. */
+const groupAt = (run: ReadonlyArray<Migration>, index: number, size: number): ReadonlyArray<Migration> => {
+  let end = index
+  while (end < run.length && end - index < size && groupable(run[end]!)) end++
+  return end - index > 1 ? run.slice(index, end) : []
+}
 
-const maxBatch = 100
+/** One migration through `applyWithRetry`, as the outcome of a group of one. */
+const alone = (migration: Migration, attemptsMade = 0): Effect.Effect<GroupOutcome, never, MigrationExecutor | MigrationConfig> =>
+  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade)), (result) =>
+    Either.isRight(result)
+      ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
+      : { applied: [], failed: { migration, error: result.left } })
 
-/**
- * A group grows (1, 2, 4, ... up to maxBatch) while groups come back well within this time, and after a slower one
- * holds as many as fit in it at the pace that group went: a slow migration (alone longer than this) brings it back to
- * 1, so it never holds back the log lines of many others, while a run of fast ones that merely filled a big group keeps
- * a group's worth of them per round trip instead of starting again at 1.
- */
-const fastGroupMs = 200
-
-/** The next group's size, after `ran` migrations (a group of at most `size`) took `elapsedMs`. */
-export const nextGroupSize = (size: number, ran: number, elapsedMs: number) =>
-  Math.max(1, Math.min(maxBatch, size * 2, Math.floor((ran * fastGroupMs) / Math.max(1, elapsedMs))))
-
-const isLockTimeout = (error: RunError) => error._tag === "MigrationFailed" && error.code === "55P03"
-
-/**
- * Runs a group of pending migrations: alone through `applyWithRetry`, or several consecutive SQL ones in one
- * round trip, where a lock timeout of one of them continues through `applyWithRetry` with its retries left.
- */
-const applyGroup = (group: ReadonlyArray<Migration>) =>
+/** A group sent together; a lock timeout (55P03) of one of them goes on through `applyWithRetry` with its retries left. */
+const together = (groups: MigrationGroupsService, group: ReadonlyArray<Migration>) =>
   Effect.gen(function*() {
-    const journal = yield* Journal
     const settings = yield* MigrationConfig
-    if (group.length === 1) {
-      const migration = group[0]!
-      const result = yield* Effect.either(applyWithRetry(migration))
-      return Either.isRight(result)
-        ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
-        : { applied: [], failed: { migration, error: result.left } }
+    const outcome = yield* groups.apply(group.map((migration) => ({ migration, options: runOptions(settings, migration) })))
+    const failed = outcome.failed
+    if (failed === undefined || !(failed.error._tag === "MigrationFailed" && failed.error.code === "55P03") || settings.lockRetries === 0) {
+      return outcome
     }
-    const outcome = yield* journal.applyBatch(group.map((migration) => ({ migration, options: runOptions(settings, migration) })))
-    if (outcome.failed === undefined || !isLockTimeout(outcome.failed.error) || settings.lockRetries === 0) return outcome
-    const { migration } = outcome.failed
-    yield* Events.lockRetry(migration, 1, settings.lockRetries, retryDelayMs(1))
-    const retried = yield* Effect.either(applyWithRetry(migration, 1))
-    return Either.isRight(retried)
-      ? { applied: [...outcome.applied, { migration, durationMs: retried.right }], failed: undefined }
-      : { applied: outcome.applied, failed: { migration, error: retried.left } }
+    yield* Events.lockRetry(failed.migration, 1, settings.lockRetries, retryDelayMs(1))
+    const retried = yield* alone(failed.migration, 1)
+    return { applied: [...outcome.applied, ...retried.applied], failed: retried.failed }
   })
 
-/** Runs each selected pending migration in its own transaction, stopping at the first failure. */
+/**
+ * Runs each selected pending migration in its own transaction, stopping at the first failure. With `MigrationGroups`
+ * (live), consecutive SQL migrations go in groups; one that a group left (it did not run, or the group's time limit
+ * cut it short) then runs alone.
+ */
 export const execute = (plan: Plan, batch: Batch) =>
   Effect.gen(function*() {
     const journal = yield* Journal
+    const groups = yield* Effect.serviceOption(MigrationGroups)
     yield* Events.runningPending(batch.run.length)
     const newestApplied = [...plan.migrations].reverse().find((m) => plan.entries.get(m.id)?.status === "applied")
     const outOfOrder = new Set(plan.outOfOrder)
+    let warned = 0
+    const warnUpTo = (end: number) =>
+      Effect.gen(function*() {
+        for (; warned < end; warned++) {
+          const migration = batch.run[warned]!
+          if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
+        }
+      })
     const applied: Array<AppliedMigration> = []
     let failed: FailedMigration | undefined
-    let index = 0
-    let groupSize = 1
-    while (index < batch.run.length) {
-      let end = index + 1
-      if (batchable(batch.run[index]!)) {
-        while (end < batch.run.length && end - index < groupSize && batchable(batch.run[end]!)) end++
-      }
-      const group = batch.run.slice(index, end)
-      for (const migration of group) {
-        if (outOfOrder.has(migration) && newestApplied !== undefined) yield* Events.outOfOrder(migration, newestApplied.id)
-      }
-      const groupStartedAt = yield* Clock.currentTimeMillis
-      const outcome = yield* applyGroup(group)
-      groupSize = nextGroupSize(groupSize, group.length, (yield* Clock.currentTimeMillis) - groupStartedAt)
+    let size = 1
+    while (failed === undefined && applied.length < batch.run.length) {
+      const startedAt = yield* Clock.currentTimeMillis
+      const group = Option.isSome(groups) ? groupAt(batch.run, applied.length, size) : []
+      yield* warnUpTo(applied.length + Math.max(1, group.length))
+      const outcome = Option.isSome(groups) && group.length > 1
+        ? yield* together(groups.value, group)
+        : yield* alone(batch.run[applied.length]!)
+      const ran = Math.max(1, group.length)
+      // A group that left some of its migrations: the first of them runs alone next.
+      size = outcome.failed === undefined && outcome.applied.length < ran ? 1 : nextGroupSize(size, ran, (yield* Clock.currentTimeMillis) - startedAt)
       for (const { durationMs, migration } of outcome.applied) applied.push({ ...ref(migration), durationMs })
       yield* Events.appliedEach(outcome.applied)
-      index += outcome.applied.length
       if (outcome.failed === undefined) continue
       const { error, migration } = outcome.failed
       failed = { ...ref(migration), durationMs: error.durationMs, error }
@@ -169,9 +164,8 @@ export const execute = (plan: Plan, batch: Batch) =>
           Events.aborted(recordError._tag, { message: `could not record the failure in the journal: ${recordError.message}` })
         )
       )
-      break
     }
-    const skipped = [...batch.run.slice(failed === undefined ? index : index + 1), ...batch.notSelected].map(ref)
+    const skipped = [...batch.run.slice(applied.length + (failed === undefined ? 0 : 1)), ...batch.notSelected].map(ref)
     yield* Events.results(applied.length, skipped.length, failed === undefined ? 0 : 1)
     return { applied, failed, skipped } satisfies ExecuteResult
   }).pipe((self) =>

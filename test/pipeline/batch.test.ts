@@ -5,8 +5,9 @@ import type { TestDatabase } from "../support/testDatabase.js"
 import { reportOf, runLive, withFreshDatabase } from "./support.js"
 
 /**
- * Consecutive SQL migrations share round trips (groups of 1, 2, 4, ... while they are fast). These tests put the
- * failure in the middle of a group and check that the account is exact: what committed, what failed, what was skipped.
+ * Consecutive SQL migrations share round trips (groups of 1, 2, 4, ... while they are fast; src/execution/batch.ts).
+ * These tests put the failure in the middle of a group and check that the account is exact: what committed, what
+ * failed (run again alone, for its exact error), what was skipped.
  */
 
 const files = (count: number, special: Record<number, string> = {}) => {
@@ -139,10 +140,11 @@ describe("SQL migrations sent in groups", () => {
         expect(report.skipped.map((m) => m.name)).toEqual(["Step 7"])
         expect(yield* tables(db)).toEqual(["step_1", "step_2", "step_3", "step_4", "step_5"])
         const rows = yield* Effect.promise(() =>
-          db.query<{ duration: number }>("SELECT duration FROM migrations WHERE status = 'applied' ORDER BY id")
+          db.query<{ id: string; duration: number }>("SELECT id, duration FROM migrations WHERE status = 'applied' ORDER BY id")
         )
-        // Step 5 shares a round trip with step 4 and took milliseconds, not step 4's 300.
+        // The durations reported are the ones recorded; step 4's covers its own pg_sleep(0.3) (a lower bound the server
+        // guarantees, whatever the machine's load).
+        expect(rows).toEqual(report.applied.map((m) => ({ id: m.id, duration: m.durationMs })))
         expect(rows[3]!.duration).toBeGreaterThanOrEqual(300)
-        expect(rows[4]!.duration).toBeLessThan(250)
       })))
 })

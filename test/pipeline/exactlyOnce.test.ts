@@ -2,6 +2,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as Config from "../../src/config.js"
 import * as Connect from "../../src/database/connect.js"
+import * as ExecutorLive from "../../src/execution/ExecutorLive.js"
+import { MigrationExecutor } from "../../src/execution/MigrationExecutor.js"
 import { Journal } from "../../src/journal/Journal.js"
 import * as JournalLive from "../../src/journal/JournalLive.js"
 import * as MigrationSource from "../../src/source/MigrationSource.js"
@@ -12,9 +14,10 @@ const db = useTestDatabase("exactly_once")
 
 const query = <Row = Record<string, unknown>>(text: string) => Effect.promise(() => db.current.query<Row>(text))
 
-/** The journal as a runner that lost the migration lock would use it: with a plan read before another runner applied. */
-const liveJournal = () =>
-  JournalLive.layer.pipe(
+/** The executor as a runner that lost the migration lock would use it: with a plan read before another runner applied. */
+const liveExecutor = () =>
+  ExecutorLive.layer.pipe(
+    Layer.provideMerge(JournalLive.layer),
     Layer.provideMerge(Connect.layer),
     Layer.provideMerge(Config.layer({ databaseUrl: db.current.url, rlsFile: "none" }))
   )
@@ -27,17 +30,20 @@ describe("a migration is applied once, even without the lock", () => {
       )
       const [migration] = yield* MigrationSource.loadDirectory(dir)
       const journal = yield* Journal
+      const executor = yield* MigrationExecutor
       const options = { timeoutMs: 10_000, lockTimeoutMs: 1_000 }
       yield* journal.ensure
-      yield* journal.apply(migration!, options)
+      yield* executor.apply(migration!, options)
+      const before = yield* query("SELECT applied_at, duration FROM migrations")
 
-      const second = yield* Effect.flip(journal.apply(migration!, options))
+      const second = yield* Effect.flip(executor.apply(migration!, options))
       expect(second._tag).toBe("MigrationFailed")
       expect(second.message).toMatch(/already recorded as applied/)
       expect(yield* query("SELECT count(*)::int AS n FROM runs")).toEqual([{ n: 1 }])
+      expect(yield* query("SELECT applied_at, duration FROM migrations")).toEqual(before)
 
       // Recording that failure must not turn the applied row into a failed one.
       yield* journal.recordFailure(migration!, second)
       expect(yield* query("SELECT status, error FROM migrations")).toEqual([{ status: "applied", error: null }])
-    }).pipe(Effect.provide(liveJournal())))
+    }).pipe(Effect.provide(liveExecutor())))
 })

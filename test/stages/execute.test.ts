@@ -32,7 +32,8 @@ describe("execute stage", () => {
       expect(report.failure).toMatchObject({ id: "b", code: "42P07" })
       expect(rows.map((r) => [r.id, r.status, r.error])).toEqual([
         ["a", "applied", null],
-        ["b", "failed", "simulated failure (42P07)"]
+        // The row's error text as the live journal writes it: SQLSTATE, then the message.
+        ["b", "failed", "42P07: simulated failure (42P07)"]
       ])
       expect(logs).toContain("[ERROR] ❌ Migration Create B: FAILED (0ms)")
       expect(logs).toContain(
@@ -68,7 +69,10 @@ describe("execute stage", () => {
       expect(report.failure).toBeInstanceOf(MigrationTimeout)
       expect(report.failure).toMatchObject({ id: "b", timeoutMs: 1_000, code: "57014" })
       expect(report.skipped.map((m) => m.id)).toEqual(["c", "d"])
-      expect(rows.find((r) => r.id === "b")).toMatchObject({ status: "failed", error: "timed out after 1000ms" })
+      expect(rows.find((r) => r.id === "b")).toMatchObject({
+        status: "failed",
+        error: "57014: timed out after 1000ms; the query was cancelled and the transaction rolled back"
+      })
       expect(logs).toContain("[ERROR] ❌ Migration Create B: FAILED (1000ms)")
       expect(logs.find((line) => line.includes("↳"))).toMatch(/hint: .*raise MIGRATION_TIMEOUT/)
     }))

@@ -2,7 +2,7 @@ import { Command, Options } from "@effect/cli"
 import { Console, Effect, Either, Option } from "effect"
 import { MigrationConfig } from "../../config.js"
 import { MigrationLock } from "../../database/MigrationLock.js"
-import { Journal } from "../../journal/Journal.js"
+import { MigrationExecutor } from "../../execution/MigrationExecutor.js"
 import type { Migration } from "../../migration.js"
 import { runOptions } from "../../stages/execute.js"
 import * as CliEvents from "../events.js"
@@ -47,7 +47,7 @@ const rollBack = (selection: RollbackSelection) =>
   Effect.scoped(
     Effect.gen(function*() {
       const lock = yield* MigrationLock
-      const journal = yield* Journal
+      const executor = yield* MigrationExecutor
       const settings = yield* MigrationConfig
       yield* lock.acquire
       // Read after taking the lock, so the plan is not stale.
@@ -56,7 +56,7 @@ const rollBack = (selection: RollbackSelection) =>
       yield* CliEvents.rollbackStarted(targets.length)
       let reverted = 0
       for (const migration of targets) {
-        const result = yield* Effect.either(journal.revert(migration, runOptions(settings, migration)))
+        const result = yield* Effect.either(executor.revert(migration, runOptions(settings, migration)))
         if (Either.isLeft(result)) {
           const error = result.left
           yield* CliEvents.revertFailed(migration, error.durationMs, error)
