@@ -1,6 +1,6 @@
 // The floor of the in-process no-op on this server: a new node-postgres connection and one query that reads the
-// journal's state (the text our up-to-date check reads), then the connection ended without waiting for the server,
-// as our check does. No files read, no lock, no checks, no log lines: the server's share of any in-process start.
+// journal's state as one text, then the connection ended without waiting for the server. No files read, no lock,
+// no checks, no RLS file, no log lines: the server's share of any in-process start.
 // Prints {"ms", "warmMs", "steadyMs"} like inprocess.mjs. DATABASE_URL: a database whose `migrations` has the rows.
 import pg from "pg"
 import { printRunTimes } from "./lib/timeLayerBuilds.mjs"

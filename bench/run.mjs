@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// effect-migrate against its peers, side by side on one throwaway PostgreSQL 15 cluster.
+// effect-migrate against its peers, side by side on one throwaway PostgreSQL 15 server (test/support/postgres.mjs).
+// Ours runs as users run it by default: with an RLS file at sql/enable-rls.sql (bench/.work/sql, see workloads.mjs).
 //
 //   node bench/run.mjs            full run (5 runs of each workload; 10 000: 1 cold run, 5 no-op runs; about 15 min)
 //   node bench/run.mjs --quick    3 runs, no 10 000 (about 2 min)
@@ -12,8 +13,8 @@ import { cpus, totalmem } from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { chart } from "./lib/chart.mjs"
-import { startCluster } from "./lib/cluster.mjs"
-import { generate } from "./lib/workloads.mjs"
+import { startThrowawayServer, withDatabase } from "../test/support/postgres.mjs"
+import { generate, rlsSql } from "./lib/workloads.mjs"
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url))
 const root = path.dirname(benchDir)
@@ -102,14 +103,20 @@ const main = async () => {
   const { dbmateBinary, versions } = installPeers()
 
   const { default: pg } = await import("pg")
-  const cluster = await startCluster()
-  log(`PostgreSQL cluster: ${cluster.kind} at ${cluster.url.replace(/:[^:@/]*@/, ":***@")}`)
-  const admin = new pg.Client({ connectionString: `${cluster.url}/postgres` })
+  // Durable defaults (fsync, synchronous_commit, full_page_writes on); trust over TCP as on a typical local server.
+  // node-pg-migrate and PgMigrator apply a whole batch in one transaction: 10 000 CREATE TABLEs need more lock slots.
+  const cluster = await startThrowawayServer({
+    durable: true,
+    settings: { max_locks_per_transaction: 1024 },
+    hba: "local all all trust\nhost all all 127.0.0.1/32 trust\n"
+  })
+  log(`PostgreSQL: ${cluster.kind} on port ${cluster.port}`)
+  const admin = new pg.Client({ connectionString: cluster.url() })
   await admin.connect()
   const server = (await admin.query("SELECT version() AS v, current_setting('fsync') AS fsync, current_setting('synchronous_commit') AS sc, current_setting('full_page_writes') AS fpw")).rows[0]
   log(`${server.v}; fsync=${server.fsync} synchronous_commit=${server.sc} full_page_writes=${server.fpw}`)
 
-  const urlOf = (database) => `${cluster.url}/${database}`
+  const urlOf = (database) => withDatabase(cluster.url(), database)
   const createDatabase = async (database) => {
     await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)
     await admin.query(`CREATE DATABASE ${database}`)
@@ -120,11 +127,20 @@ const main = async () => {
     await client.connect()
     try {
       const { rows } = await client.query(
-        "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public' AND tablename ~ '^t_[0-9]+$'"
+        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE relrowsecurity))::int AS rls FROM pg_class
+          WHERE relnamespace = 'public'::regnamespace AND relkind = 'r' AND relname ~ '^t_[0-9]+$'`
       )
-      return rows[0].n
+      return rows[0]
     } finally {
       await client.end()
+    }
+  }
+  /** After a run the database holds exactly n tables t_i, and where ours ran, the RLS file's four tables have RLS on. */
+  const check = async (tool, database, n, what) => {
+    const tables = await countTables(database)
+    if (tables.n !== n) throw new Error(`${tool} ${n} ${what}: expected ${n} tables, found ${tables.n}`)
+    if (tools[tool].rls === true && tables.rls !== 4) {
+      throw new Error(`${tool} ${n} ${what}: the RLS file did not run (${tables.rls} of 4 tables with RLS)`)
     }
   }
 
@@ -134,11 +150,11 @@ const main = async () => {
   const tools = {
     "effect-migrate": {
       label: "effect-migrate",
-      command: (dir, url) => [node, [distCli, "up"], { DATABASE_URL: url, MIGRATIONS_DIR: dir, RLS_FILE: "none" }],
+      rls: true,
+      command: (dir, url) => [node, [distCli, "up"], { DATABASE_URL: url, MIGRATIONS_DIR: dir }],
       inProcess: (dir, url) => [node, [path.join(benchDir, "inprocess.mjs"), path.join(distDir, "index.js")], {
         DATABASE_URL: url,
-        MIGRATIONS_DIR: dir,
-        RLS_FILE: "none"
+        MIGRATIONS_DIR: dir
       }]
     },
     knex: {
@@ -174,12 +190,20 @@ const main = async () => {
   log(`generating workloads (${sizes.join(", ")}) in ${path.relative(root, workloadsRoot)}`)
   const dirs = {}
   for (const tool of toolNames) for (const n of sizes) dirs[`${tool}/${n}`] = generate(workloadsRoot, tool, n)
+  // Every command runs in bench/.work: there our CLI finds its default RLS file, sql/enable-rls.sql.
+  mkdirSync(path.join(work, "sql"), { recursive: true })
+  writeFileSync(path.join(work, "sql", "enable-rls.sql"), rlsSql)
 
   const logsDir = path.join(work, "logs")
   rmSync(logsDir, { recursive: true, force: true })
   mkdirSync(logsDir, { recursive: true })
   const timeFile = path.join(logsDir, "time.txt")
   const hasGnuTime = existsSync("/usr/bin/time")
+
+  // Our settings come only from the tools' own environment: none leaks in from the shell (RLS_FILE=none, say).
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(DATABASE_|MIGRATION|MIGRATIONS_DIR$|RLS_FILE$|LOG_FORMAT$|PG[A-Z]+$)/.test(key))
+  )
 
   /** Runs one command; wall time from spawn to exit, and the peak RSS of the process (and the children it waited for). */
   const measure = ([command, commandArgs, env], tag) => {
@@ -188,7 +212,7 @@ const main = async () => {
     const started = process.hrtime.bigint()
     const result = spawnSync(argv[0], argv[1], {
       cwd: work,
-      env: { ...process.env, NODE_OPTIONS: "", ...env },
+      env: { ...inherited, NODE_OPTIONS: "", ...env },
       encoding: "utf8",
       maxBuffer: 256 * 1024 * 1024
     })
@@ -219,8 +243,7 @@ const main = async () => {
     const database = keep ? dbName(tool, n, "noop") : dbName(tool, n, `r${run}`)
     await createDatabase(database)
     const sample = measure(tools[tool].command(dirs[`${tool}/${n}`], urlOf(database)), `${tool}-${n}-cold-${run}`)
-    const tables = await countTables(database)
-    if (tables !== n) throw new Error(`${tool} ${n} cold run ${run}: expected ${n} tables, found ${tables}`)
+    await check(tool, database, n, `cold run ${run}`)
     if (!keep) await dropDatabase(database)
     record(`cold-${n}`, tool, sample)
     log(`  ${`cold ${n}`.padEnd(12)} ${tool.padEnd(16)} ${sample.seconds.toFixed(3)} s  ${sample.maxRssMb?.toFixed(0) ?? "?"} MB`)
@@ -228,8 +251,7 @@ const main = async () => {
   const noop = async (tool, n, run) => {
     const database = dbName(tool, n, "noop")
     const sample = measure(tools[tool].command(dirs[`${tool}/${n}`], urlOf(database)), `${tool}-${n}-noop-${run}`)
-    const tables = await countTables(database)
-    if (tables !== n) throw new Error(`${tool} ${n} no-op run ${run}: expected ${n} tables, found ${tables}`)
+    await check(tool, database, n, `no-op run ${run}`)
     record(`noop-${n}`, tool, sample)
     log(`  ${`no-op ${n}`.padEnd(12)} ${tool.padEnd(16)} ${sample.seconds.toFixed(3)} s  ${sample.maxRssMb?.toFixed(0) ?? "?"} MB`)
   }
@@ -237,8 +259,7 @@ const main = async () => {
     const database = dbName(tools[tool].inProcessDatabase ?? tool, n, "noop")
     const sample = measure(tools[tool].inProcess(dirs[`${tool}/${n}`], urlOf(database)), `${tool}-${n}-inprocess-${run}`)
     const { ms, steadyMs, warmMs } = JSON.parse(sample.stdout.trim().split("\n").at(-1))
-    const tables = await countTables(database)
-    if (tables !== n) throw new Error(`${tool} ${n} in-process run ${run}: expected ${n} tables, found ${tables}`)
+    await check(tool, database, n, `in-process run ${run}`)
     record(`inprocess-${n}`, tool, { ...sample, ms, warmMs, steadyMs })
     log(`  ${`in-process ${n}`.padEnd(12)} ${tool.padEnd(16)} ${ms.toFixed(1)} ms first layer build, ${warmMs.toFixed(1)} ms warm (builds 2-6), ${steadyMs.toFixed(1)} ms steady (12-21)`)
   }
@@ -291,7 +312,7 @@ const main = async () => {
     }
   } finally {
     await admin.end().catch(() => {})
-    cluster.stop()
+    await cluster.stop()
   }
 
   // Summaries: medians, per-migration overhead over psql, ratios of ours to each peer.
@@ -348,7 +369,12 @@ const main = async () => {
   const lt = (value, limit) => value < limit
   if (overhead[1000]?.[ours] !== undefined) target("ms per migration over psql (1000 cold)", overhead[1000][ours], 0.5, "ms", le)
   if (overhead[100]?.[ours] !== undefined) target("ms per migration over psql (100 cold)", overhead[100][ours], 0.5, "ms", le)
+  if (Number.isFinite(ratios["cold-1000"]?.knex)) target("1000 cold, ratio to knex", ratios["cold-1000"].knex, 0.9, "x", le)
   if (Number.isFinite(ratios["noop-1000"]?.knex)) target("CLI no-op on 1000 applied, ratio to knex", ratios["noop-1000"].knex, 0.9, "x", le)
+  const floor = get("inprocess-1000", "psql")?.medianMs
+  if (get("inprocess-1000")?.medianMs !== undefined && floor !== undefined) {
+    target("in-process no-op, 1000 applied: first MigrationsLayer build over the node-postgres floor", get("inprocess-1000").medianMs - floor, 45, "ms", le)
+  }
   if (get("inprocess-1000")?.medianMs !== undefined) {
     target("in-process no-op, 1000 applied: first MigrationsLayer build in a fresh process", get("inprocess-1000").medianMs, 10, "ms", lt)
     target("in-process no-op, 1000 applied: later builds in the same process (2nd to 6th)", get("inprocess-1000").medianWarmMs, 10, "ms", lt)

@@ -3,6 +3,23 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import * as path from "node:path"
 
+/**
+ * The RLS file our CLI finds by default, shaped like the example app's sql/enable-rls.sql: 10 statements, each
+ * idempotent (the file runs at every start), two functions, RLS and a policy on four tables, here t_0 to t_3.
+ */
+export const rlsSql = [
+  "CREATE OR REPLACE FUNCTION bench_current_user() RETURNS text\n  LANGUAGE sql STABLE\n" +
+    "  AS $$ SELECT nullif(current_setting('app.current_user_id', true), '') $$;",
+  "CREATE OR REPLACE FUNCTION bench_current_tenant() RETURNS bigint\n  LANGUAGE sql STABLE SECURITY DEFINER\n" +
+    "  SET search_path FROM CURRENT\n  AS $fn$ SELECT id FROM t_0 WHERE v = bench_current_user() $fn$;",
+  ...[0, 1, 2, 3].map((i) => `ALTER TABLE t_${i} ENABLE ROW LEVEL SECURITY;`),
+  ...[0, 1, 2, 3].map((i) =>
+    "DO $$\nBEGIN\n  IF NOT EXISTS (SELECT 1 FROM pg_policies WHERE schemaname = current_schema() " +
+    `AND tablename = 't_${i}' AND policyname = 't_${i}_isolation') THEN\n` +
+    `    CREATE POLICY t_${i}_isolation ON t_${i} USING (id = bench_current_tenant());\n  END IF;\nEND $$;`
+  )
+].join("\n\n") + "\n"
+
 export const migrationSql = (i) => `CREATE TABLE t_${i} (id bigint primary key, v text); INSERT INTO t_${i} VALUES (1,'x');`
 
 /** YYYYMMDDhhmmss, one second apart from 2024-01-01 00:00:00 UTC. */

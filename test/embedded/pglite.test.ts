@@ -11,6 +11,7 @@ import * as Connect from "../../src/database/connect.js"
 import { lockFileName } from "../../src/database/pgliteLock.js"
 import { runMigrationsLive } from "../../src/program.js"
 import { CapturingLogger, PgliteTest } from "../../src/testing.js"
+import { migrationDir, migrationModuleUrl } from "../support/migrationDir.js"
 
 // One data directory for the file: created by the first run (PGlite's cold start), reopened by the others.
 const root = mkdtempSync(path.join(tmpdir(), "effect-migrate-pglite-"))
@@ -21,11 +22,49 @@ afterAll(() => rmSync(root, { recursive: true, force: true }))
 
 const messages = Effect.flatMap(CapturingLogger, (capture) => capture.messages)
 
+/**
+ * What the engine is tested on: a .sql, a .ts (Effect) and a legacy migration, then an RLS file that can run again.
+ * The example app on PGlite is test/testing-kit/app-migrations.test.ts.
+ */
+const source = Effect.cached(Effect.promise(async () => {
+  const migrationsDir = await migrationDir({
+    "20240101000000_create_teams.sql": "-- name: Create Teams\nCREATE TABLE teams (id serial PRIMARY KEY, name text);",
+    "20240102000000_create_notes.ts": [
+      `import { SqlClient } from "@effect/sql"`,
+      `import { Effect } from "effect"`,
+      `import * as Migration from ${JSON.stringify(migrationModuleUrl)}`,
+      `export default Migration.make({`,
+      `  name: "Create Notes",`,
+      `  up: Effect.flatMap(SqlClient.SqlClient, (sql) => sql.unsafe("CREATE TABLE notes (id serial PRIMARY KEY, team_id int, user_id int)"))`,
+      `})`
+    ].join("\n"),
+    "20240103000000_add_note_title.ts": [
+      `export const name = "Add Note Title"`,
+      `export default async (db: { query: (text: string) => Promise<unknown> }) => {`,
+      `  await db.query("ALTER TABLE notes ADD COLUMN title text")`,
+      `  await db.query("ALTER TABLE notes ADD COLUMN body text")`,
+      `  return true`,
+      `}`
+    ].join("\n")
+  })
+  const sqlDir = await migrationDir({
+    "enable-rls.sql": [
+      "ALTER TABLE teams ENABLE ROW LEVEL SECURITY;",
+      "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;",
+      "DROP POLICY IF EXISTS notes_owner ON notes;",
+      "CREATE POLICY notes_owner ON notes USING (user_id = nullif(current_setting('app.user_id', true), '')::int);",
+      ""
+    ].join("\n")
+  })
+  return { migrationsDir, rlsFile: path.join(sqlDir, "enable-rls.sql") }
+})).pipe(Effect.runSync)
+
 const run = (settings: Parameters<typeof Config.layer>[0] = {}) =>
-  Effect.all([runMigrationsLive(), messages]).pipe(
-    Effect.provide(Config.layer({ databaseUrl: url, ...settings })),
-    Effect.provide(CapturingLogger.layer())
-  )
+  Effect.flatMap(source, (files) =>
+    Effect.all([runMigrationsLive(), messages]).pipe(
+      Effect.provide(Config.layer({ databaseUrl: url, ...files, ...settings })),
+      Effect.provide(CapturingLogger.layer())
+    ))
 
 /** Runs queries on the data directory through the same client the pipeline uses. */
 const query = <A>(body: Effect.Effect<A, unknown, SqlClient.SqlClient>) =>
@@ -40,18 +79,12 @@ const deadPid = (): number => {
 }
 
 describe("pglite:<dir>", () => {
-  it.live("creates the directory and runs the example app: .sql, .ts (Effect) and legacy migrations, then the RLS file", () =>
+  it.live("creates the directory and runs .sql, .ts (Effect) and legacy migrations, then the RLS file", () =>
     Effect.gen(function*() {
       const [report, logs] = yield* run()
       expect(report.success).toBe(true)
-      expect(report.applied.map((migration) => migration.name)).toEqual([
-        "Create Organizations",
-        "Create Users",
-        "Create User Data",
-        "Add User Preferences",
-        "Add API Key Security Fields"
-      ])
-      expect(report.rls).toMatchObject({ statements: 10, succeeded: 10, failed: 0, unprotectedTables: [] })
+      expect(report.applied.map((migration) => migration.name)).toEqual(["Create Teams", "Create Notes", "Add Note Title"])
+      expect(report.rls).toMatchObject({ statements: 4, succeeded: 4, failed: 0, unprotectedTables: [] })
       expect(logs.filter((line) => line.includes("PGlite (embedded PostgreSQL"))).toHaveLength(1)
       expect(logs.at(-1)).toMatch(/Database migration completed successfully/)
       expect(existsSync(lockFile)).toBe(false)
@@ -59,7 +92,7 @@ describe("pglite:<dir>", () => {
 
   it.live("keeps the tables, the journal and the policies in the directory", () =>
     Effect.gen(function*() {
-      const [tables, policies, journal, preferences] = yield* query(Effect.gen(function*() {
+      const [tables, policies, journal, columns] = yield* query(Effect.gen(function*() {
         const sql = yield* SqlClient.SqlClient
         return yield* Effect.all([
           sql<{ name: string; rls: boolean }>`
@@ -69,19 +102,17 @@ describe("pglite:<dir>", () => {
           sql<{ id: string; status: string }>`SELECT id, status FROM migrations ORDER BY id`,
           sql<{ column_name: string }>`
             SELECT column_name FROM information_schema.columns
-             WHERE table_name = 'users' AND column_name IN ('preferences', 'locale') ORDER BY column_name`
+             WHERE table_name = 'notes' AND column_name IN ('title', 'body') ORDER BY column_name`
         ])
       }))
       expect(tables).toEqual([
-        { name: "api_keys", rls: true },
         { name: "migrations", rls: false },
-        { name: "organizations", rls: true },
-        { name: "user_data", rls: true },
-        { name: "users", rls: true }
+        { name: "notes", rls: true },
+        { name: "teams", rls: true }
       ])
-      expect(policies).toHaveLength(4)
-      expect(journal.map((row) => row.status)).toEqual(["applied", "applied", "applied", "applied", "applied"])
-      expect(preferences.map((row) => row.column_name)).toEqual(["locale", "preferences"])
+      expect(policies).toEqual([{ policyname: "notes_owner" }])
+      expect(journal.map((row) => row.status)).toEqual(["applied", "applied", "applied"])
+      expect(columns.map((row) => row.column_name)).toEqual(["body", "title"])
     }))
 
   it.live("a second run on the same directory finds nothing pending", () =>
@@ -140,15 +171,11 @@ describe("pglite:<dir>", () => {
 })
 
 describe("pglite:memory", () => {
-  it.live("runs the example app and keeps nothing", () =>
+  it.live("runs the migrations and keeps nothing", () =>
     Effect.gen(function*() {
-      const [report, logs] = yield* runMigrationsLive().pipe(
-        Effect.zip(messages),
-        Effect.provide(Config.layer({ databaseUrl: "pglite:memory" })),
-        Effect.provide(CapturingLogger.layer())
-      )
-      expect(report.applied).toHaveLength(5)
-      expect(report.rls?.succeeded).toBe(10)
+      const [report, logs] = yield* run({ databaseUrl: "pglite:memory" })
+      expect(report.applied).toHaveLength(3)
+      expect(report.rls?.succeeded).toBe(4)
       expect(logs.find((line) => line.includes("PGlite ("))).toMatch(/pglite:memory is discarded when its connection closes/)
     }))
 })

@@ -1,27 +1,20 @@
 import { describe, expect, it } from "@effect/vitest"
-import { execFile } from "node:child_process"
 import { existsSync } from "node:fs"
 import * as path from "node:path"
 import { Effect } from "effect"
+import { cliPath, runCli, useCli } from "../support/cli.js"
 import { migrationDir, writeFiles } from "../support/migrationDir.js"
 import { useTestDatabase } from "../support/testDatabase.js"
 
 const db = useTestDatabase("pipeline_cli")
-const cli = path.resolve("dist/cli.js")
+useCli()
 
-/** Runs `node dist/cli.js` (built by `npm test`'s pretest) with the given environment. */
-const migrate = (env: Record<string, string>, args: ReadonlyArray<string> = []) =>
-  Effect.async<{ code: number | null; stdout: string; stderr: string }>((resume) => {
-    const child = execFile(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH ?? "", ...env },
-      timeout: 30_000
-    }, (_error, stdout, stderr) => resume(Effect.succeed({ code: child.exitCode, stdout, stderr })))
-  })
+const migrate = (env: Record<string, string>) => Effect.promise(() => runCli([], env, { timeoutMs: 30_000 }))
 
 describe("npm run migrate (dist/cli.js)", () => {
   it.live("exits non-zero when a migration fails, and 0 once it is fixed", () =>
     Effect.gen(function*() {
-      expect(existsSync(cli)).toBe(true)
+      expect(existsSync(cliPath)).toBe(true)
       const dir = yield* Effect.promise(() =>
         migrationDir({
           "20240101000000_create_widgets.sql": "-- name: Create Widgets\nCREATE TABLE widgets (id int, user_id uuid);",

@@ -31,7 +31,7 @@ describe("the example app on a real server", () => {
         "Add User Preferences",
         "Add API Key Security Fields"
       ])
-      expect(report.rls).toMatchObject({ failed: 0, unprotectedTables: [] })
+      expect(report.rls).toMatchObject({ failed: 0, tenantTables: 3, unprotectedTables: [] })
       const statements = report.rls!.statements
       expect(statements).toBeGreaterThanOrEqual(8)
       expect(normalise(logs)).toEqual([
@@ -69,6 +69,10 @@ describe("the example app on a real server", () => {
         "SELECT relname FROM pg_class WHERE relrowsecurity AND relnamespace = 'public'::regnamespace ORDER BY relname"
       )
       expect(rls.map((row) => row.relname)).toEqual(["api_keys", "organizations", "user_data", "users"])
+      const tables = yield* query<{ tablename: string }>("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
+      expect(tables.map((row) => row.tablename)).toEqual(["api_keys", "migrations", "organizations", "user_data", "users"])
+      const policies = yield* query<{ tablename: string }>("SELECT tablename FROM pg_policies WHERE schemaname = 'public' ORDER BY tablename")
+      expect(policies.map((row) => row.tablename)).toEqual(["api_keys", "organizations", "user_data", "users"])
     }))
 
   it.live("a second run applies nothing and the RLS file runs again without failures", () =>

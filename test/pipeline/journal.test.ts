@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import * as path from "node:path"
 import { migrationDir, writeFiles } from "../support/migrationDir.js"
 import { useTestDatabase } from "../support/testDatabase.js"
 import { reportOf, runLive, withFreshDatabase } from "./support.js"
@@ -64,21 +65,46 @@ describe("the journal table", () => {
   it.live("is created in DATABASE_SCHEMA, and the migrations' and RLS file's unqualified names mean that schema", () =>
     withFreshDatabase("schema", (fresh) =>
       Effect.gen(function*() {
-        const settings = { databaseUrl: fresh.url, schema: "tenant_app" }
+        const dir = yield* Effect.promise(() =>
+          migrationDir({
+            "20240101000000_create_teams.sql": "CREATE TABLE teams (id serial PRIMARY KEY, name text);",
+            "20240102000000_create_notes.sql":
+              "CREATE TABLE notes (id serial PRIMARY KEY, team_id int REFERENCES teams (id), user_id int);\n" +
+              "CREATE TABLE tags (id serial PRIMARY KEY, organization_id int);"
+          })
+        )
+        const rlsDir = yield* Effect.promise(() =>
+          migrationDir({
+            "rls.sql": [
+              "CREATE OR REPLACE FUNCTION app_user_id() RETURNS int LANGUAGE sql STABLE",
+              "  AS $$ SELECT nullif(current_setting('app.user_id', true), '')::int $$;",
+              "ALTER TABLE notes ENABLE ROW LEVEL SECURITY;",
+              "ALTER TABLE tags ENABLE ROW LEVEL SECURITY;",
+              "DROP POLICY IF EXISTS notes_owner ON notes;",
+              "CREATE POLICY notes_owner ON notes USING (user_id = app_user_id());",
+              ""
+            ].join("\n")
+          })
+        )
+        const settings = { databaseUrl: fresh.url, schema: "tenant_app", migrationsDir: dir, rlsFile: path.join(rlsDir, "rls.sql") }
         const first = reportOf((yield* runLive(settings)).result)
         expect(first.success).toBe(true)
-        expect(first.applied).toHaveLength(5)
-        expect(first.rls).toMatchObject({ failed: 0, tenantTables: 3, unprotectedTables: [] })
+        expect(first.applied).toHaveLength(2)
+        expect(first.rls).toMatchObject({ failed: 0, tenantTables: 2, unprotectedTables: [] })
         const tablesIn = (schema: string) =>
           Effect.promise(() =>
             fresh.query<{ tablename: string }>(`SELECT tablename FROM pg_tables WHERE schemaname = $1 ORDER BY tablename`, [schema])
           ).pipe(Effect.map((rows) => rows.map((row) => row.tablename)))
-        expect(yield* tablesIn("tenant_app")).toEqual(["api_keys", "migrations", "organizations", "user_data", "users"])
+        expect(yield* tablesIn("tenant_app")).toEqual(["migrations", "notes", "tags", "teams"])
         expect(yield* tablesIn("public")).toEqual([])
         const policies = yield* Effect.promise(() =>
           fresh.query<{ tablename: string }>("SELECT tablename FROM pg_policies WHERE schemaname = 'tenant_app' ORDER BY tablename")
         )
-        expect(policies.map((row) => row.tablename)).toEqual(["api_keys", "organizations", "user_data", "users"])
+        expect(policies.map((row) => row.tablename)).toEqual(["notes"])
+        const functions = yield* Effect.promise(() =>
+          fresh.query<{ schema: string }>("SELECT pronamespace::regnamespace::text AS schema FROM pg_proc WHERE proname = 'app_user_id'")
+        )
+        expect(functions).toEqual([{ schema: "tenant_app" }])
         const again = reportOf((yield* runLive(settings)).result)
         expect(again).toMatchObject({ success: true, applied: [] })
         expect(again.rls?.failed).toBe(0)

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer } from "effect"
+import * as path from "node:path"
 import { ConfigError, MigrationFailed } from "../../src/errors.js"
 import { makeMigrationsLayer } from "../../src/layer.js"
 import { migrationDir } from "../support/migrationDir.js"
@@ -21,17 +22,28 @@ const start = (env: Record<string, string>) =>
     return { exit, lines, appBuilt }
   })
 
+/** Two migrations and an RLS file of their own: the example app's run is test/pipeline/exampleApp.test.ts. */
+const app = Effect.promise(async () => {
+  const dir = await migrationDir({
+    "20240101000000_create_items.sql": "CREATE TABLE items (id int, user_id int);",
+    "20240102000000_add_label.sql": "ALTER TABLE items ADD COLUMN label text;"
+  })
+  const sql = await migrationDir({ "enable-rls.sql": "ALTER TABLE items ENABLE ROW LEVEL SECURITY;" })
+  return { MIGRATIONS_DIR: dir, RLS_FILE: path.join(sql, "enable-rls.sql") }
+})
+
 describe("MigrationsLayer", () => {
   it.live("migrates while the app's layers are built, before the app's own", () =>
     withFreshDatabase("layer_ok", (db) =>
       Effect.gen(function*() {
-        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url })
+        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url, ...(yield* app) })
         expect(exit._tag).toBe("Success")
         expect(appBuilt).toBe(true)
         expect(lines[0]).toBe("[INFO] 🔄 Database migration process started")
+        expect(lines).toContain("[INFO] 📝 Executing 1 RLS SQL statements")
         expect(lines.at(-1)).toMatch(/^\[INFO\] ✅ Database migration completed successfully in \d+ms$/)
         const rows = yield* Effect.promise(() => db.query("SELECT count(*)::int AS count FROM migrations WHERE status = 'applied'"))
-        expect(rows).toEqual([{ count: 5 }])
+        expect(rows).toEqual([{ count: 2 }])
       })))
 
   it.live("a failed migration fails the layer with the typed error, and the app is not built", () =>
@@ -78,13 +90,15 @@ describe("MigrationsLayer", () => {
   it.live("MIGRATION_AUTO_RUN=false logs that it skips and touches nothing", () =>
     withFreshDatabase("layer_off", (db) =>
       Effect.gen(function*() {
-        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url, MIGRATION_AUTO_RUN: "false" })
+        const env = yield* app
+        const { appBuilt, exit, lines } = yield* start({ DATABASE_URL: db.url, MIGRATION_AUTO_RUN: "false", ...env })
         expect(exit._tag).toBe("Success")
         expect(appBuilt).toBe(true)
         expect(lines).toEqual(["[INFO] ⏭️ MIGRATION_AUTO_RUN is false: skipping database migrations"])
         const tables = yield* Effect.promise(() => db.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
         expect(tables).toEqual([])
         // And the pipeline itself still runs on demand.
-        expect(reportOf((yield* runLive({ databaseUrl: db.url })).result).applied).toHaveLength(5)
+        const settings = { databaseUrl: db.url, migrationsDir: env.MIGRATIONS_DIR, rlsFile: env.RLS_FILE }
+        expect(reportOf((yield* runLive(settings)).result).applied).toHaveLength(2)
       })))
 })

@@ -2,7 +2,7 @@ import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { lockKey } from "../../src/database/MigrationLock.js"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { errorLines, runCli, startCli, useCli, useTempDir } from "./support/cli.js"
+import { errorLines, runCli, startCli, useCli, useTempDir } from "../support/cli.js"
 
 const db = useTestDatabase("safety_concurrency")
 const dirs = useTempDir("concurrency")

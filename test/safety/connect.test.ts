@@ -1,11 +1,11 @@
-import { describe, expect, it } from "vitest"
+import { afterAll, describe, expect, it } from "vitest"
 import { runQuery } from "../support/testDatabase.js"
-import { runCli, startCli, useCli, useTempDir } from "./support/cli.js"
-import { freePort, startServer, useServers } from "./support/server.js"
+import { runCli, startCli, useCli, useTempDir } from "../support/cli.js"
+import { freePort, startThrowawayServer, stopThrowawayServers } from "../support/postgres.mjs"
 
 const dirs = useTempDir("connect")
 useCli()
-useServers()
+afterAll(stopThrowawayServers)
 
 const password = "Late-Start-pw!9"
 
@@ -19,7 +19,7 @@ describe("database not up yet", () => {
     })
     await running.waitFor("Initializing migration system")
     // initdb and start take a second or more: the CLI meets "connection refused", then "starting up".
-    const server = await startServer({ port, password })
+    const server = await startThrowawayServer({ port, password })
     const result = await running.result
     expect(result.timedOut, result.output).toBe(false)
     expect(result.code, result.output).toBe(0)

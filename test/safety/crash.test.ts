@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest"
 import { lockKey } from "../../src/database/MigrationLock.js"
 import { checksum } from "../../src/source/checksum.js"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { type CliResult, errorLines, runCli, startCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
+import { type CliResult, errorLines, runCli, startCli, useCli, useTempDir, writeFiles } from "../support/cli.js"
 
 const db = useTestDatabase("safety_crash")
 const dirs = useTempDir("crash")

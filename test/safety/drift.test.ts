@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest"
 import { checksum } from "../../src/source/checksum.js"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { jsonLines, runCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
+import { jsonLines, runCli, useCli, useTempDir, writeFiles } from "../support/cli.js"
 
 const db = useTestDatabase("safety_drift")
 const dirs = useTempDir("drift")

@@ -2,7 +2,7 @@ import pg from "pg"
 import { randomBytes } from "node:crypto"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import { adminUrl, runQuery, useTestDatabase } from "../support/testDatabase.js"
-import { jsonLines, runCli, useCli, useTempDir } from "./support/cli.js"
+import { jsonLines, runCli, useCli, useTempDir } from "../support/cli.js"
 
 const db = useTestDatabase("safety_errors")
 const dirs = useTempDir("errors")

@@ -1,7 +1,7 @@
 import pg from "pg"
 import { describe, expect, it } from "vitest"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { jsonLines, runCli, startCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
+import { jsonLines, runCli, startCli, useCli, useTempDir, writeFiles } from "../support/cli.js"
 
 const db = useTestDatabase("safety_lock_timeout")
 const dirs = useTempDir("locktimeout")

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto"
 import pg from "pg"
 import { afterAll, describe, expect, it } from "vitest"
 import { adminUrl, runQuery, useTestDatabase } from "../support/testDatabase.js"
-import { jsonLines, runCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
+import { jsonLines, runCli, useCli, useTempDir, writeFiles } from "../support/cli.js"
 
 const db = useTestDatabase("safety_rls")
 const dirs = useTempDir("rls")

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest"
 import pg from "pg"
 import { lockKey } from "../../src/database/MigrationLock.js"
 import { runQuery } from "../support/testDatabase.js"
-import { type CliResult, runCli, useCli, useTempDir, writeFiles } from "./support/cli.js"
-import { freePort, startServer, type ThrowawayServer, useServers } from "./support/server.js"
+import { type CliResult, runCli, useCli, useTempDir, writeFiles } from "../support/cli.js"
+import { freePort, startThrowawayServer, type ThrowawayServer, stopThrowawayServers } from "../support/postgres.mjs"
 
 const dirs = useTempDir("secrets")
 useCli()
-useServers()
+afterAll(stopThrowawayServers)
 
 /** `#` is encoded in a URL (%23), so both spellings are searched for. */
 const secret = "Sup3r-S3cret-pw!#"
@@ -37,7 +37,7 @@ const tableXExists = async () => {
 }
 
 beforeAll(async () => {
-  server = await startServer({ password: "throwaway-admin-pw" })
+  server = await startThrowawayServer({ password: "throwaway-admin-pw" })
   await runQuery(server.url(), `CREATE ROLE ${role} LOGIN PASSWORD '${secret.replace(/'/g, "''")}'`)
   await runQuery(server.url(), `CREATE DATABASE appdb OWNER ${role}`)
   appUrl = (password = secret, database = "appdb", query = "") =>

@@ -3,12 +3,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { afterAll, beforeAll, describe, expect, it } from "vitest"
-import { runCli, useCli, useTempDir } from "./support/cli.js"
-import { startServer, type ThrowawayServer, useServers } from "./support/server.js"
+import { runCli, useCli, useTempDir } from "../support/cli.js"
+import { startThrowawayServer, type ThrowawayServer, stopThrowawayServers } from "../support/postgres.mjs"
 
 const dirs = useTempDir("ssl")
 useCli()
-useServers()
+afterAll(stopThrowawayServers)
 
 let server: ThrowawayServer
 let certDir: string
@@ -28,7 +28,7 @@ const makeCertificate = (dir: string) => {
 beforeAll(async () => {
   certDir = await mkdtemp(path.join(tmpdir(), "em-safety-cert-"))
   makeCertificate(certDir)
-  server = await startServer({
+  server = await startThrowawayServer({
     password: "tls-admin-pw",
     tls: { cert: await readFile(path.join(certDir, "server.crt"), "utf8"), key: await readFile(path.join(certDir, "server.key"), "utf8") },
     // TLS or nothing over TCP: a plain connection is refused, which shows DATABASE_SSL=false really is plain.

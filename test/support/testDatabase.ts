@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto"
 import pg from "pg"
 import { afterAll, beforeAll, inject } from "vitest"
+import { withDatabase } from "./postgres.mjs"
 
 export interface TestDatabase {
   /** URL of this file's own database, as the superuser. */
@@ -13,12 +14,6 @@ export interface TestDatabase {
 }
 
 export const adminUrl = (): string => inject("adminUrl")
-
-const withDatabase = (url: string, database: string) => {
-  const parsed = new URL(url)
-  parsed.pathname = `/${database}`
-  return parsed.toString()
-}
 
 export const runQuery = async <Row>(url: string, text: string, params?: ReadonlyArray<unknown>): Promise<Array<Row>> => {
   const client = new pg.Client({ connectionString: url })

@@ -19,7 +19,14 @@ it.layer(
         "20240104000000_add_user_preferences",
         "20240105000000_add_api_key_security_fields"
       ])
-      expect(report.rls?.failed).toBe(0)
+      expect(report.applied.map((migration) => migration.name)).toEqual([
+        "Create Organizations",
+        "Create Users",
+        "Create User Data",
+        "Add User Preferences",
+        "Add API Key Security Fields"
+      ])
+      expect(report.rls).toMatchObject({ statements: 10, succeeded: 10, failed: 0, unprotectedTables: [] })
     }))
 
   it.effect("create the tables, with row level security on", () =>
@@ -35,6 +42,12 @@ it.layer(
         { name: "user_data", rls: true },
         { name: "users", rls: true }
       ])
+      const policies = yield* sql<{ tablename: string }>`SELECT tablename FROM pg_policies ORDER BY tablename`
+      expect(policies.map((row) => row.tablename)).toEqual(["api_keys", "organizations", "user_data", "users"])
+      const columns = yield* sql<{ column_name: string }>`
+        SELECT column_name FROM information_schema.columns
+         WHERE table_name = 'users' AND column_name IN ('preferences', 'locale') ORDER BY column_name`
+      expect(columns.map((row) => row.column_name)).toEqual(["locale", "preferences"])
     }))
 
   it.effect("record each migration in the journal", () =>
