@@ -119,138 +119,145 @@ export interface ScannedScript {
 
 export const splitStatements = (script: string): ReadonlyArray<SqlStatement> => scanStatements(script).statements
 
+/** The state of one scan: where the statement being read starts, and what its words so far say. */
+class StatementScanner {
+  readonly statements: Array<SqlStatement> = []
+  unterminated: Unterminated | undefined
+  line = 1
+  i = 0
+  // The statement being read: where and on which line its first token is (-1: none yet).
+  firstTokenAt = -1
+  firstTokenLine = 0
+  // Its first word: 0 none yet, 1 CREATE, 2 another; whether the word just before is BEGIN (side by side).
+  firstWord = 0
+  previousIsBegin = false
+  atomicDepth = 0
+  parenDepth = 0
+
+  constructor(readonly text: string) {}
+
+  scan(): ScannedScript {
+    const { text } = this
+    const length = text.length
+    while (this.i < length) {
+      const code = text.charCodeAt(this.i)
+      if (code === LF) {
+        this.line++
+        this.i++
+      } else if (code === 32 || code === 9) this.i++
+      // Words first: most of a script (none of the characters below is a letter).
+      else if (isLetter(code)) this.word(code)
+      else if (code === 45 && text.charCodeAt(this.i + 1) === 45) {
+        // -- comment: to the end of the line.
+        const end = text.indexOf("\n", this.i)
+        this.i = end < 0 ? length : end
+      } else if (code === 47 && text.charCodeAt(this.i + 1) === 42) this.blockComment()
+      else if (code === QUOTE || code === DOUBLE_QUOTE) this.quoted(code)
+      else if (!(code === DOLLAR && this.dollarQuoted())) this.punctuation(code)
+    }
+    if (this.firstTokenAt >= 0) this.push(length)
+    return { statements: this.statements, unterminated: this.unterminated }
+  }
+
+  private tokenStarts(): void {
+    if (this.firstTokenAt < 0) {
+      this.firstTokenAt = this.i
+      this.firstTokenLine = this.line
+    }
+  }
+
+  private push(end: number): void {
+    const { firstTokenAt, text } = this
+    this.statements.push({ text: text.slice(firstTokenAt, end).trim(), line: this.firstTokenLine, offset: firstTokenAt })
+  }
+
+  /** Moves past the text from `i` to `end`, counting its lines. */
+  private skipTo(end: number): void {
+    this.line += countLines(this.text, this.i, end)
+    this.i = end
+  }
+
+  private word(code: number): void {
+    const { text, i } = this
+    this.tokenStarts()
+    // The rest of the word natively: ASCII first, then (rarely) on through characters beyond it.
+    asciiWordRest.lastIndex = i + 1
+    asciiWordRest.test(text)
+    let k = asciiWordRest.lastIndex
+    let upper: string | undefined
+    if (code >= 128 || text.charCodeAt(k) >= 128) {
+      wordRest.lastIndex = k
+      wordRest.test(text)
+      k = wordRest.lastIndex
+      // Compared as `toUpperCase` does beyond ASCII (`ſ` is an `S` to it), so the answer never depends on the path.
+      upper = text.slice(i, k).toUpperCase()
+    }
+    const size = upper === undefined ? k - i : upper.length
+    if (this.firstWord === 0) this.firstWord = size === 6 && isWord(text, i, k, upper, "CREATE") ? 1 : 2
+    if (this.firstWord === 1) {
+      if (this.previousIsBegin && size === 6 && isWord(text, i, k, upper, "ATOMIC")) this.atomicDepth++
+      else if (this.atomicDepth > 0 && size === 4 && isWord(text, i, k, upper, "CASE")) this.atomicDepth++
+      else if (this.atomicDepth > 0 && size === 3 && isWord(text, i, k, upper, "END")) this.atomicDepth--
+    }
+    this.previousIsBegin = size === 5 && isWord(text, i, k, upper, "BEGIN")
+    this.i = k
+  }
+
+  /** /* comment *\/, nested. */
+  private blockComment(): void {
+    const k = blockCommentEnd(this.text, this.i)
+    if (k < 0) this.unterminated ??= { what: "a /* comment", line: this.line }
+    this.skipTo(k < 0 ? this.text.length : k)
+  }
+
+  private quoted(code: number): void {
+    this.tokenStarts()
+    this.previousIsBegin = false
+    const k = quoteEnd(this.text, this.i, code)
+    if (k >= this.text.length) {
+      this.unterminated ??= { what: code === QUOTE ? "a quoted string" : "a quoted identifier", line: this.line }
+    }
+    this.skipTo(k + 1)
+  }
+
+  /** $$ or $tag$, the whole tag within 64 characters; false when the `$` opens none. */
+  private dollarQuoted(): boolean {
+    const { text, i } = this
+    if (i >= 1 && isIdentifierCode(text.charCodeAt(i - 1))) return false
+    const k = dollarTagEnd(text, i)
+    if (k < 0) return false
+    this.tokenStarts()
+    const tag = text.slice(i, k + 1)
+    const close = text.indexOf(tag, k + 1)
+    if (close < 0) this.unterminated ??= { what: `a ${tag} dollar-quoted body`, line: this.line }
+    this.skipTo(close < 0 ? text.length : close + tag.length)
+    return true
+  }
+
+  private punctuation(code: number): void {
+    if (code === 40) this.parenDepth++
+    else if (code === 41 && this.parenDepth > 0) this.parenDepth--
+    if (code === 59 && this.atomicDepth === 0 && this.parenDepth === 0) {
+      if (this.firstTokenAt >= 0) this.push(this.i)
+      this.firstTokenAt = -1
+      this.firstWord = 0
+      this.previousIsBegin = false
+      this.atomicDepth = 0
+      this.parenDepth = 0
+    } else if (!isSpaceCode(code)) {
+      this.tokenStarts()
+      // BEGIN ATOMIC only when the two words stand side by side: not `CREATE TABLE begin (atomic int)`.
+      this.previousIsBegin = false
+    }
+    this.i++
+  }
+}
+
 /**
  * Splits a script at the semicolons psql would end statements at: not inside `'...'`, `E'...'` (backslash
  * escapes), `"..."`, `$$...$$` / `$tag$...$tag$`, `--` or nested `/* *\/` comments, parentheses, nor a
  * `BEGIN ATOMIC ... END` function body. A statement's text starts at its first token (comments before it
  * are left out); statements that hold only comments are dropped.
  */
-export const scanStatements = (script: string): ScannedScript => {
-  const text = script.includes("\r") ? script.replace(/\r\n?/g, "\n") : script
-  const length = text.length
-  let unterminated: Unterminated | undefined
-  const statements: Array<SqlStatement> = []
-  let line = 1
-  // The statement being read: where and on which line its first token is (-1: none yet).
-  let firstTokenAt = -1
-  let firstTokenLine = 0
-  // Its first word: 0 none yet, 1 CREATE, 2 another; whether the word just before is BEGIN (side by side).
-  let firstWord = 0
-  let previousIsBegin = false
-  let atomicDepth = 0
-  let parenDepth = 0
-  let i = 0
-
-  while (i < length) {
-    const code = text.charCodeAt(i)
-    if (code === LF) {
-      line++
-      i++
-      continue
-    }
-    if (code === 32 || code === 9) {
-      i++
-      continue
-    }
-    // Words first: most of a script (none of the characters below is a letter).
-    if (isLetter(code)) {
-      if (firstTokenAt < 0) {
-        firstTokenAt = i
-        firstTokenLine = line
-      }
-      // The rest of the word natively: ASCII first, then (rarely) on through characters beyond it.
-      asciiWordRest.lastIndex = i + 1
-      asciiWordRest.test(text)
-      let k = asciiWordRest.lastIndex
-      let upper: string | undefined
-      if (code >= 128 || text.charCodeAt(k) >= 128) {
-        wordRest.lastIndex = k
-        wordRest.test(text)
-        k = wordRest.lastIndex
-        // Compared as `toUpperCase` does beyond ASCII (`ſ` is an `S` to it), so the answer never depends on the path.
-        upper = text.slice(i, k).toUpperCase()
-      }
-      const size = upper === undefined ? k - i : upper.length
-      if (firstWord === 0) firstWord = size === 6 && isWord(text, i, k, upper, "CREATE") ? 1 : 2
-      if (firstWord === 1) {
-        if (previousIsBegin && size === 6 && isWord(text, i, k, upper, "ATOMIC")) atomicDepth++
-        else if (atomicDepth > 0 && size === 4 && isWord(text, i, k, upper, "CASE")) atomicDepth++
-        else if (atomicDepth > 0 && size === 3 && isWord(text, i, k, upper, "END")) atomicDepth--
-      }
-      previousIsBegin = size === 5 && isWord(text, i, k, upper, "BEGIN")
-      i = k
-      continue
-    }
-    if (code === 45 && text.charCodeAt(i + 1) === 45) {
-      // -- comment: to the end of the line.
-      const end = text.indexOf("\n", i)
-      i = end < 0 ? length : end
-      continue
-    }
-    if (code === 47 && text.charCodeAt(i + 1) === 42) {
-      // /* comment */, nested.
-      const k = blockCommentEnd(text, i)
-      if (k < 0) unterminated ??= { what: "a /* comment", line }
-      const end = k < 0 ? length : k
-      line += countLines(text, i, end)
-      i = end
-      continue
-    }
-    if (code === QUOTE || code === DOUBLE_QUOTE) {
-      if (firstTokenAt < 0) {
-        firstTokenAt = i
-        firstTokenLine = line
-      }
-      previousIsBegin = false
-      const k = quoteEnd(text, i, code)
-      if (k >= length) unterminated ??= { what: code === QUOTE ? "a quoted string" : "a quoted identifier", line }
-      line += countLines(text, i, k + 1)
-      i = k + 1
-      continue
-    }
-    if (code === DOLLAR && !(i >= 1 && isIdentifierCode(text.charCodeAt(i - 1)))) {
-      // $$ or $tag$, the whole tag within 64 characters.
-      const k = dollarTagEnd(text, i)
-      if (k >= 0) {
-        if (firstTokenAt < 0) {
-          firstTokenAt = i
-          firstTokenLine = line
-        }
-        const tag = text.slice(i, k + 1)
-        const close = text.indexOf(tag, k + 1)
-        if (close < 0) unterminated ??= { what: `a ${tag} dollar-quoted body`, line }
-        const end = close < 0 ? length : close + tag.length
-        line += countLines(text, i, end)
-        i = end
-        continue
-      }
-    }
-    if (code === 40) parenDepth++
-    else if (code === 41 && parenDepth > 0) parenDepth--
-    if (code === 59 && atomicDepth === 0 && parenDepth === 0) {
-      if (firstTokenAt >= 0) {
-        statements.push({ text: text.slice(firstTokenAt, i).trim(), line: firstTokenLine, offset: firstTokenAt })
-      }
-      firstTokenAt = -1
-      firstWord = 0
-      previousIsBegin = false
-      atomicDepth = 0
-      parenDepth = 0
-      i++
-      continue
-    }
-    if (!isSpaceCode(code)) {
-      if (firstTokenAt < 0) {
-        firstTokenAt = i
-        firstTokenLine = line
-      }
-      // BEGIN ATOMIC only when the two words stand side by side: not `CREATE TABLE begin (atomic int)`.
-      previousIsBegin = false
-    }
-    i++
-  }
-  if (firstTokenAt >= 0) {
-    statements.push({ text: text.slice(firstTokenAt, length).trim(), line: firstTokenLine, offset: firstTokenAt })
-  }
-  return { statements, unterminated }
-}
+export const scanStatements = (script: string): ScannedScript =>
+  new StatementScanner(script.includes("\r") ? script.replace(/\r\n?/g, "\n") : script).scan()
