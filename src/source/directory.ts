@@ -46,45 +46,57 @@ export const listEntries = (directory: string): Effect.Effect<DirectoryLayout, M
     return classify(names, found)
   })
 
-/**
- * A file's text, decoded as UTF-8 (see decodeFileText); read through symlinks. Read synchronously rather than through
- * FileSystem.readFile: its open/fstat/read/close each wait for libuv's thread pool, which made loading 1000 files in a
- * fresh process cost several times more CPU (bench/README.md, "reading migration files").
- */
-const readText = (file: string): Effect.Effect<string, MigrationLoadError> =>
-  Effect.try({ try: () => readFileSync(file), catch: (error) => cannotRead(file, error) }).pipe(
-    Effect.flatMap((bytes) => decodeFileText(file, bytes))
-  )
-
-/** One migration: a `.sql` file (with its separate down file) parsed, a module imported; its text is the checksum's. */
-export const loadEntry = (
-  directory: string,
-  entry: MigrationEntry
-): Effect.Effect<Migration.Migration, MigrationLoadError, FileSystem.FileSystem> => {
-  const file = path.join(directory, entry.path)
-  if (!entry.path.endsWith(".sql")) {
-    return Effect.flatMap(readText(file), (text) =>
-      Effect.flatMap(importModule(file, entry.fileName), (module) => migrationFromModule(file, entry.fileName, module, text)))
+/** A file's bytes as UTF-8 text (see decodeFileText), read through symlinks. */
+const readText = (file: string): Either.Either<string, MigrationLoadError> => {
+  try {
+    return decodeFileText(file, readFileSync(file))
+  } catch (error) {
+    return Either.left(cannotRead(file, error))
   }
+}
+
+/** A `.sql` migration (with its separate down file, if any), parsed; its text is the checksum's. */
+const loadSqlEntry = (directory: string, entry: MigrationEntry): Either.Either<Migration.Migration, MigrationLoadError> => {
+  const file = path.join(directory, entry.path)
   const downFile = entry.downPath === undefined ? undefined : path.join(directory, entry.downPath)
-  return Effect.all([readText(file), downFile === undefined ? Effect.succeed(undefined) : readText(downFile)]).pipe(
-    Effect.flatMap(([text, downText]) =>
+  return Either.flatMap(readText(file), (text) =>
+    Either.flatMap(downFile === undefined ? Either.right(undefined) : readText(downFile), (downText) =>
       parseSqlMigration({
         file,
         fileName: entry.fileName,
         text,
         id: entry.id,
         down: downFile === undefined || downText === undefined ? undefined : { file: downFile, text: downText }
-      })
-    )
-  )
+      })))
 }
+
+/** A migration module, imported; its text is the checksum's. */
+const loadModuleEntry = (directory: string, entry: MigrationEntry) => {
+  const file = path.join(directory, entry.path)
+  return Effect.flatMap(readText(file), (text) =>
+    Effect.flatMap(importModule(file, entry.fileName), (module) => migrationFromModule(file, entry.fileName, module, text)))
+}
+
+const isSql = (entry: MigrationEntry) => entry.path.endsWith(".sql")
+
+/** One migration: a `.sql` file parsed, a module imported. */
+export const loadEntry = (directory: string, entry: MigrationEntry): Effect.Effect<Migration.Migration, MigrationLoadError> =>
+  isSql(entry) ? loadSqlEntry(directory, entry) : loadModuleEntry(directory, entry)
 
 /** Every migration of the listing, each loaded or failed, in the listing's order. */
 export const loadEach = (directory: string, entries: ReadonlyArray<MigrationEntry>) =>
-  Effect.forEach(entries, (entry) => Effect.either(loadEntry(directory, entry)), { concurrency: 16 }).pipe(
-    Effect.map((results) => ({
-      migrations: results.filter(Either.isRight).map((result) => result.right),
-      failures: results.filter(Either.isLeft).map((result) => result.left)
-    }))
-  )
+  Effect.gen(function*() {
+    // `.sql` files in one synchronous pass (reading and parsing need no fiber each); then the modules are imported.
+    const results = yield* Effect.sync(() => entries.map((entry) => isSql(entry) ? loadSqlEntry(directory, entry) : undefined))
+    yield* Effect.forEach(entries, (entry, i) =>
+      isSql(entry)
+        ? Effect.void
+        : Effect.map(Effect.either(loadModuleEntry(directory, entry)), (result) => {
+          results[i] = result
+        }), { concurrency: 16, discard: true })
+    const loaded = results.filter((result) => result !== undefined)
+    return {
+      migrations: loaded.filter(Either.isRight).map((result) => result.right),
+      failures: loaded.filter(Either.isLeft).map((result) => result.left)
+    }
+  })
