@@ -21,6 +21,8 @@ export interface MigrationLockService {
   /** Fails with LockLost as soon as the lock is found gone; never ends otherwise. */
   readonly lost?: Effect.Effect<never, LockLost>
   readonly mode?: EffectiveLockMode
+  /** Runs `self` excluding other runners for its time (per transaction: in one transaction holding the lock). */
+  readonly exclusive?: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
 }
 
 /** MIGRATION_LOCK=auto: the session lock when connected to the server itself, per-transaction behind a pooler. */
@@ -224,16 +226,30 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
  * Behind a transaction-mode pooler: nothing held across transactions. Each migration's own transaction takes the
  * lock (`migrationGuard`), so runners take turns migration by migration and skip what another applied.
  */
-export const perTransaction: Layer.Layer<MigrationLock> = Layer.succeed(
+export const perTransaction: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | MigrationConfig> = Layer.effect(
   MigrationLock,
-  MigrationLock.of({
-    acquire: Events.emit(
-      LogLevel.Info,
-      "db_migration_lock_per_transaction",
-      "🔐 Migration lock: taken in each migration's own transaction (connection pooler or MIGRATION_LOCK=transaction)"
-    ),
-    lost: Effect.never,
-    mode: "transaction"
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const settings = yield* MigrationConfig
+    const key = lockKey(settings.schema, settings.table)
+    const waitMs = Math.max(1, settings.lockWaitMs)
+    const exclusive = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R> =>
+      sql.withTransaction(
+        Effect.zipRight(
+          sql.unsafe(`SELECT set_config('lock_timeout', '${waitMs}', true), pg_advisory_xact_lock(${key}::bigint)`),
+          self
+        )
+      ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(databaseError("take the migration lock")(error))))
+    return MigrationLock.of({
+      acquire: Events.emit(
+        LogLevel.Info,
+        "db_migration_lock_per_transaction",
+        "🔐 Migration lock: taken in each migration's own transaction (connection pooler or MIGRATION_LOCK=transaction)"
+      ),
+      lost: Effect.never,
+      mode: "transaction",
+      exclusive
+    })
   })
 )
 

@@ -28,7 +28,7 @@ export const init = (startedAt: number) =>
     const source = yield* MigrationSource
     // Loading needs no lock: run it while the lock is awaited.
     const [migrations] = yield* Effect.all(
-      [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
+      [source.load, Effect.zipRight(lock.acquire, lock.exclusive === undefined ? journal.ensure : lock.exclusive(journal.ensure))],
       { concurrency: 2 }
     )
     yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)
