@@ -190,7 +190,12 @@ const derive = (settings: Given, given: { readonly rlsFile: boolean; readonly da
 export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
   databaseUrl,
   ssl: sslMode,
-  schema: identifier("DATABASE_SCHEMA", defaults.schema),
+  schema: identifier("DATABASE_SCHEMA", defaults.schema).pipe(
+    Config.validate({
+      message: "DATABASE_SCHEMA: information_schema and pg_* are PostgreSQL's own schemas, not a place for the app's tables and journal",
+      validation: (schema) => !/^(information_schema$|pg_)/i.test(schema)
+    })
+  ),
   table: identifier("MIGRATION_TABLE", defaults.table),
   autoRun: boolean("MIGRATION_AUTO_RUN", defaults.autoRun),
   timeoutMs: integer("MIGRATION_TIMEOUT", defaults.timeoutMs, 1),
