@@ -195,7 +195,8 @@ const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => 
     Effect.flatMap((config) =>
       Effect.suspend(() =>
         openPool(
-          (checkClient) => config(checkClient, Math.max(1, Math.min(perAttemptMs, deadline - Date.now()))),
+          // At least half a second, so that the last attempt can still tell why (refused, not answering).
+          (checkClient) => config(checkClient, Math.min(perAttemptMs, Math.max(500, deadline - Date.now()))),
           userOptions(settings)
         )
       ).pipe(

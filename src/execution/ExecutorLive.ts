@@ -147,7 +147,13 @@ export const make = Effect.gen(function*() {
             )
           )
         )
-      ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(migrationFailure(migration, error, 0, options.timeoutMs))))
+      ).pipe(
+        Effect.catchTag("SqlError", (error) => Effect.fail(migrationFailure(migration, error, 0, options.timeoutMs))),
+        // @effect/sql makes a failed COMMIT (a deferred constraint) a defect: it is this migration's failure.
+        Effect.catchAllDefect((defect) =>
+          Effect.fail(migrationFailure(migration, Cause.isCause(defect) ? Cause.squash(defect) : defect, 0, options.timeoutMs))
+        )
+      )
     }
     return Effect.zipRight(
       direction === "up" ? start(migration, options) : Effect.void,
