@@ -33,10 +33,17 @@ export const effectiveMode = (mode: LockMode, pooled: boolean): "session" | "tra
 const heartbeatMs = 1_000
 const heartbeatTimeoutMs = 10_000
 
+/** The innermost message of an error (SqlError's own is "Failed to execute statement"). */
+const innermost = (error: unknown): string => {
+  let current: unknown = error
+  while (typeof current === "object" && current !== null && "cause" in current && current.cause instanceof Error) current = current.cause
+  return current instanceof Error ? current.message : pgErrorInfo(current).message
+}
+
 const lockLost = (cause: unknown) =>
   new LockLost({
     code: pgErrorInfo(cause).code,
-    message: `the migration lock was lost: its connection ended (${pgErrorInfo(cause).message}). ` +
+    message: `the migration lock was lost: its connection ended (${innermost(cause)}). ` +
       "The running migration was interrupted and rolled back, and the run stopped, since another runner may now be " +
       "migrating; run again (`effect-migrate status` shows what is applied)"
   })

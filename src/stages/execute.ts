@@ -102,12 +102,33 @@ const groupAt = (run: ReadonlyArray<Migration>, index: number, size: number): Re
 
 /** One migration through `applyWithRetry`, as the outcome of a group of one. */
 const alone = (migration: Migration, attemptsMade = 0): Effect.Effect<GroupOutcome, never, MigrationExecutor | MigrationConfig> =>
-  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade)), (result): GroupOutcome =>
+  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade).pipe(Effect.onInterrupt(() => interruptedWhileRunning(migration)))), (result): GroupOutcome =>
     Either.isRight(result)
       ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
       : result.left._tag === "AlreadyApplied"
       ? { applied: [], failed: undefined, appliedElsewhere: [migration] }
       : { applied: [], failed: { migration, error: result.left } })
+
+/** SIGTERM, Ctrl-C or a lost lock stopped it: say what became of it. */
+const interruptedWhileRunning = (migration: Migration) =>
+  Events.emit(
+    LogLevel.Warning,
+    "db_migration_interrupted",
+    migration.transaction
+      ? `⚠️ Migration ${migration.name}: interrupted while running; its transaction was rolled back`
+      : `⚠️ Migration ${migration.name}: interrupted while running (transaction: false): some statements may have run; ` +
+        "its journal row stays `running` and the next run reports it",
+    Events.who(migration)
+  )
+
+const groupInterrupted = (group: ReadonlyArray<Migration>) =>
+  Events.emit(
+    LogLevel.Warning,
+    "db_migration_interrupted",
+    `⚠️ Migrations ${group[0]!.name} to ${group[group.length - 1]!.name}: interrupted while running; ` +
+      "the transaction of the one running was rolled back (`effect-migrate status` shows which committed)",
+    { migration_ids: group.map((migration) => migration.id).join(",") }
+  )
 
 const appliedElsewhere = (migration: Migration) =>
   Events.emit(
@@ -162,7 +183,7 @@ export const execute = (plan: Plan, batch: Batch) =>
       const group = Option.isSome(groups) ? groupAt(batch.run, done, size) : []
       yield* warnUpTo(done + Math.max(1, group.length))
       const outcome = Option.isSome(groups) && group.length > 1
-        ? yield* together(groups.value, group)
+        ? yield* together(groups.value, group).pipe(Effect.onInterrupt(() => groupInterrupted(group)))
         : yield* alone(batch.run[done]!)
       const ran = Math.max(1, group.length)
       // A group that left some of its migrations: the first of them runs alone next.

@@ -35,6 +35,7 @@ describe("the session lock is never silently lost", () => {
     expect(lost.code, lost.output).toBe(3)
     expect(lost.output).toContain('"error_tag":"LockLost"')
     expect(lost.output).toContain("the migration lock was lost")
+    expect(lost.output).toMatch(/interrupted while running; (its|the) transaction (of the one running )?was rolled back/)
     expect(lost.output).not.toContain('"migration_id":"20240103000000_after","event":"db_migration_applied"')
     const won = await second.result
     expect(won.code, won.output).toBe(0)
@@ -75,4 +76,20 @@ describe("the session lock is never silently lost", () => {
     expect(reset.code, reset.output).toBe(0)
     await db.current.query("DROP TABLE killed_leftover")
   }, 90_000)
+
+  it("SIGTERM mid-migration: a log line says it was interrupted and rolled back (exit 130)", async () => {
+    const dir = await dirs.make({ "20240301000000_sleeps.sql": "CREATE TABLE termed (id int);\nSELECT pg_sleep(20);\n" })
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: dir, RLS_FILE: "none", MIGRATION_TABLE: "journal_termed" }
+    const running = startCli([], env)
+    for (let tries = 0; tries < 200; tries++) {
+      const [sleeping] = await db.current.query("SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(20)%' AND pid <> pg_backend_pid()")
+      if (sleeping !== undefined) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    running.child.kill("SIGTERM")
+    const result = await running.result
+    expect(result.code, result.output).toBe(130)
+    expect(result.output).toContain("Migration Sleeps: interrupted while running; its transaction was rolled back")
+    expect(await db.current.query("SELECT to_regclass('public.termed') IS NULL AS gone")).toEqual([{ gone: true }])
+  }, 60_000)
 })
