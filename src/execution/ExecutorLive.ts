@@ -63,13 +63,16 @@ export const make = Effect.gen(function*() {
   const settings = (options: RunOptions, local: boolean) => Effect.zipRight(sql`RESET ALL`, settingsQuery(options, local))
 
   /** The per-migration lock, then the journal row read again (see claim.ts); in the caller's transaction. */
-  const guard = (migration: Migration, options: RunOptions, start: boolean) =>
+  const takeLock = (migration: Migration, options: RunOptions) =>
     sql.unsafe(lockSql).pipe(
       Effect.mapError((error) =>
         pgErrorInfo(error).code === "55P03"
           ? waitedTooLong(migration, config.lockWaitMs, "55P03")
           : migrationFailure(migration, error, 0, options.timeoutMs)
-      ),
+      )
+    )
+  const guard = (migration: Migration, options: RunOptions, start: boolean) =>
+    takeLock(migration, options).pipe(
       Effect.zipRight(checkRow(journal, migration, start, (error) => migrationFailure(migration, error, 0, options.timeoutMs)))
     )
 
@@ -132,11 +135,15 @@ export const make = Effect.gen(function*() {
   const run: RunBody = (migration, body, options, write, direction) => {
     const timed = (use: (current: Attempt) => Effect.Effect<number, RunError>) =>
       attempt(migration, options, () => (body._tag === "Sql" ? failingStatement("", body.sql) : undefined), use)
+    // A revert takes the lock too, and reads no row.
+    const before: Effect.Effect<unknown, RunError | AlreadyApplied> = direction === "up"
+      ? guard(migration, options, false)
+      : takeLock(migration, options)
     if (migration.transaction) {
       // The lock's wait is not the migration's time: the attempt (and its timeout) starts once the lock is held.
       return sql.withTransaction(
         Effect.zipRight(
-          guard(migration, options, false).pipe(Effect.when(() => direction === "up")),
+          before,
           timed((current) =>
             settings(options, true).pipe(
               Effect.catchAll((error) => current.fail(error)),
