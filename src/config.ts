@@ -7,6 +7,8 @@ export type SslMode = "false" | "true" | "no-verify"
 export type LogFormat = "text" | "json"
 export type ValidateMode = "warn" | "strict"
 export type Engine = "postgres" | "pglite"
+/** How runners exclude each other: see docs/locking.md. */
+export type LockMode = "auto" | "session" | "transaction"
 
 /** Everything the pipeline reads from the environment (or from CLI flags standing in for it). */
 export interface MigrationSettings {
@@ -22,6 +24,7 @@ export interface MigrationSettings {
   readonly lockWaitMs: number
   readonly lockTimeoutMs: number
   readonly lockRetries: number
+  readonly lockMode: LockMode
   readonly connectTimeoutMs: number
   readonly validate: ValidateMode
   /** Derived from the URL: `pglite:` is the embedded engine. */
@@ -56,6 +59,7 @@ export const defaults = {
   lockWaitMs: 120_000,
   lockTimeoutMs: 10_000,
   lockRetries: 3,
+  lockMode: "auto",
   connectTimeoutMs: 30_000,
   validate: "warn"
 } as const satisfies Omit<MigrationSettings, "databaseUrl" | Derived> & { readonly databaseUrl: string }
@@ -74,6 +78,7 @@ const variables = [
   "MIGRATION_LOCK_WAIT",
   "MIGRATION_LOCK_TIMEOUT",
   "MIGRATION_LOCK_RETRIES",
+  "MIGRATION_LOCK",
   "MIGRATION_CONNECT_TIMEOUT",
   "MIGRATION_VALIDATE"
 ] as const
@@ -185,7 +190,12 @@ const derive = (settings: Given, given: { readonly rlsFile: boolean; readonly da
 export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
   databaseUrl,
   ssl: sslMode,
-  schema: identifier("DATABASE_SCHEMA", defaults.schema),
+  schema: identifier("DATABASE_SCHEMA", defaults.schema).pipe(
+    Config.validate({
+      message: "DATABASE_SCHEMA: information_schema and pg_* are PostgreSQL's own schemas, not a place for the app's tables and journal",
+      validation: (schema) => !/^(information_schema$|pg_)/i.test(schema)
+    })
+  ),
   table: identifier("MIGRATION_TABLE", defaults.table),
   autoRun: boolean("MIGRATION_AUTO_RUN", defaults.autoRun),
   timeoutMs: integer("MIGRATION_TIMEOUT", defaults.timeoutMs, 1),
@@ -193,8 +203,10 @@ export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
   rlsFile: Config.option(Config.string("RLS_FILE")),
   logFormat: oneOf<LogFormat>("LOG_FORMAT", ["text", "json"], defaults.logFormat),
   lockWaitMs: integer("MIGRATION_LOCK_WAIT", defaults.lockWaitMs, 0),
-  lockTimeoutMs: integer("MIGRATION_LOCK_TIMEOUT", defaults.lockTimeoutMs, 0),
+  // 0 would be PostgreSQL's "wait for ever" on a table lock, with the app's queries queued behind the migration.
+  lockTimeoutMs: integer("MIGRATION_LOCK_TIMEOUT", defaults.lockTimeoutMs, 1, "an integer number of milliseconds (0 would mean no limit at all)"),
   lockRetries: integer("MIGRATION_LOCK_RETRIES", defaults.lockRetries, 0, "an integer"),
+  lockMode: oneOf<LockMode>("MIGRATION_LOCK", ["auto", "session", "transaction"], defaults.lockMode),
   connectTimeoutMs: integer("MIGRATION_CONNECT_TIMEOUT", defaults.connectTimeoutMs, 0),
   validate: oneOf<ValidateMode>("MIGRATION_VALIDATE", ["warn", "strict"], defaults.validate)
 }).pipe(

@@ -20,6 +20,15 @@ export class LockTimeout extends Schema.TaggedError<LockTimeout>()("LockTimeout"
   message: Schema.String
 }) {}
 
+/**
+ * The migration lock went during the run (its connection closed, the server ended it): the running migration was
+ * interrupted and rolled back, and the run stopped, since another runner may now be migrating.
+ */
+export class LockLost extends Schema.TaggedError<LockLost>()("LockLost", {
+  message: Schema.String,
+  code: Schema.optional(Schema.String)
+}) {}
+
 /** A migration file could not be read, imported or understood. */
 export class MigrationLoadError extends Schema.TaggedError<MigrationLoadError>()("MigrationLoadError", {
   file: Schema.String,
@@ -61,6 +70,22 @@ export class MigrationTimeout extends Schema.TaggedError<MigrationTimeout>()("Mi
   code: Schema.optional(Schema.String),
   hint: Schema.String,
   /** The statement that ran out of time, when it can be told. */
+  statement: Schema.optional(Schema.String),
+  durationMs: Schema.Number
+}) {}
+
+/**
+ * A `transaction: false` migration was started by an earlier run that never finished it (killed, or its connection
+ * lost): its statements may have partly run, so it is not run again until an operator says what state it is in.
+ */
+export class MigrationInterrupted extends Schema.TaggedError<MigrationInterrupted>()("MigrationInterrupted", {
+  id: Schema.String,
+  name: Schema.String,
+  /** When the earlier run started it. */
+  startedAt: Schema.optional(Schema.String),
+  message: Schema.String,
+  code: Schema.optional(Schema.String),
+  hint: Schema.String,
   statement: Schema.optional(Schema.String),
   durationMs: Schema.Number
 }) {}
@@ -118,12 +143,13 @@ export type InitError =
   | DatabaseUnavailable
   | DatabaseError
   | LockTimeout
+  | LockLost
   | MigrationLoadError
   | DuplicateMigrationId
   | ChecksumMismatch
   | StageTimeout
 
 /** The failure a run ends with when a migration or RLS statement failed. */
-export type RunFailure = MigrationFailed | MigrationTimeout | RlsStatementFailed | RlsFileMissing | RlsCoverageIncomplete
+export type RunFailure = MigrationFailed | MigrationTimeout | MigrationInterrupted | RlsStatementFailed | RlsFileMissing | RlsCoverageIncomplete
 
 export type MigrationError = InitError | RunFailure | MigrationNotFound | MigrationIrreversible

@@ -30,12 +30,17 @@ export const pipeline = (options: RunOptions, startedAt: number) =>
   Effect.scoped(
     Effect.gen(function*() {
       const settings = yield* MigrationConfig
+      const lock = yield* MigrationLock.MigrationLock
       const { migrations } = yield* init(startedAt)
-      const plan = yield* discover(migrations)
-      const batch = yield* select(plan, options.selection ?? {})
-      const execution = yield* execute(plan, batch)
-      const rlsOutcome = runsRls(options, settings) ? yield* rls : undefined
-      return yield* report({ registered: migrations.length, startedAt, execution, rls: rlsOutcome })
+      const stages = Effect.gen(function*() {
+        const plan = yield* discover(migrations)
+        const batch = yield* select(plan, options.selection ?? {})
+        const execution = yield* execute(plan, batch)
+        const rlsOutcome = runsRls(options, settings) ? yield* rls : undefined
+        return yield* report({ registered: migrations.length, startedAt, execution, rls: rlsOutcome })
+      })
+      // A lost lock interrupts whatever runs (a migration's query is cancelled and rolled back) and ends the run.
+      return yield* lock.lost === undefined ? stages : Effect.raceFirst(stages, lock.lost)
     })
   )
 

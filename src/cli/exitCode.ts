@@ -20,6 +20,7 @@ const exitCodeFor = (tag: string): number => {
   switch (tag) {
     case "DatabaseUnavailable":
     case "LockTimeout":
+    case "LockLost":
       return ExitCode.unavailable
     case "ConfigError":
     case "MigrationLoadError":

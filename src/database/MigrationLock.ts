@@ -1,16 +1,52 @@
 import { SqlClient } from "@effect/sql"
-import { Context, Effect, Either, Layer, LogLevel, type Scope } from "effect"
+import { Context, Deferred, Effect, Either, Layer, LogLevel, Option, type Scope } from "effect"
 import { createHash } from "node:crypto"
-import { MigrationConfig } from "../config.js"
-import { DatabaseError, LockTimeout } from "../errors.js"
+import { type LockMode, MigrationConfig } from "../config.js"
+import { DatabaseError, LockLost, LockTimeout } from "../errors.js"
 import * as Events from "../logging/events.js"
 import { Database } from "./Database.js"
 import { pgErrorInfo } from "./pgError.js"
+import { ConnectionFacts } from "./pooler.js"
+
+/**
+ * `session`: one session advisory lock held for the whole run on a connection of its own, watched. `transaction`:
+ * no session lock (behind a transaction-mode pooler it would stay on a pooled server connection); each migration
+ * takes the lock in its own transaction. `none`: one session only (PGlite). See docs/locking.md.
+ */
+export type EffectiveLockMode = "session" | "transaction" | "none"
 
 export interface MigrationLockService {
   /** Holds the lock until the scope closes; other runners wait up to MIGRATION_LOCK_WAIT. */
   readonly acquire: Effect.Effect<void, LockTimeout | DatabaseError, Scope.Scope>
+  /** Fails with LockLost as soon as the lock is found gone; never ends otherwise. */
+  readonly lost?: Effect.Effect<never, LockLost>
+  readonly mode?: EffectiveLockMode
+  /** Runs `self` excluding other runners for its time (per transaction: in one transaction holding the lock). */
+  readonly exclusive?: <A, E, R>(self: Effect.Effect<A, E, R>) => Effect.Effect<A, E | DatabaseError, R>
 }
+
+/** MIGRATION_LOCK=auto: the session lock when connected to the server itself, per-transaction behind a pooler. */
+export const effectiveMode = (mode: LockMode, pooled: boolean): "session" | "transaction" =>
+  mode === "auto" ? (pooled ? "transaction" : "session") : mode
+
+/** How often the lock's connection is checked; a check that gets no answer within `heartbeatTimeoutMs` is a loss. */
+const heartbeatMs = 1_000
+const heartbeatTimeoutMs = 10_000
+
+/** The innermost message of an error (SqlError's own is "Failed to execute statement"). */
+const innermost = (error: unknown): string => {
+  let current: unknown = error
+  while (typeof current === "object" && current !== null && "cause" in current && current.cause instanceof Error) current = current.cause
+  return current instanceof Error ? current.message : pgErrorInfo(current).message
+}
+
+const lockLost = (cause: unknown) =>
+  new LockLost({
+    code: pgErrorInfo(cause).code,
+    message: `the migration lock was lost: its connection ended (${innermost(cause)}). ` +
+      "The running migration was interrupted and rolled back, and the run stopped, since another runner may now be " +
+      "migrating; run again (`effect-migrate status` shows what is applied)"
+  })
 
 /** Keeps concurrent runners (replicas starting together) from migrating the same schema at once. */
 export class MigrationLock extends Context.Tag("effect-migrate/MigrationLock")<MigrationLock, MigrationLockService>() {}
@@ -80,6 +116,23 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
     const sql = yield* SqlClient.SqlClient
     const settings = yield* MigrationConfig
     const key = lockKey(settings.schema, settings.table)
+    const lostSignal = yield* Deferred.make<never, LockLost>()
+
+    /** Checks the lock's connection every second: an error or no answer means the lock went with it. */
+    const watch = (query: (text: string) => Effect.Effect<unknown, unknown>) =>
+      Effect.gen(function*() {
+        while (true) {
+          yield* Effect.sleep(heartbeatMs)
+          // Not interrupted mid-query: a cancel sent late could hit the unlock that follows.
+          const check = yield* query("SELECT 1").pipe(
+            Effect.uninterruptible,
+            Effect.disconnect,
+            Effect.timeoutFail({ duration: heartbeatTimeoutMs, onTimeout: () => new Error(`no answer within ${heartbeatTimeoutMs}ms`) }),
+            Effect.either
+          )
+          if (Either.isLeft(check)) return yield* Deferred.fail(lostSignal, lockLost(check.left))
+        }
+      })
 
     const acquire = Effect.gen(function*() {
       // Uninterruptible: @effect/sql-pg's reserve, interrupted while connecting, never releases the client it
@@ -92,12 +145,12 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       // If the lock's connection ended during the run (terminated by an operator, a network cut), the lock went
       // with it: the run's migrations are each atomic, but another runner may have run beside this one.
       const lost = (cause?: unknown) =>
-        Events.emit(
+        Effect.flatMap(Deferred.isDone(lostSignal), (reported) => reported ? Effect.void : Events.emit(
           LogLevel.Warning,
           "db_migration_lock_lost",
           "⚠️ The migration lock was lost during the run (its connection ended): another runner may have migrated at the same time; check `effect-migrate status`",
           { error: cause === undefined ? undefined : pgErrorInfo(cause).message }
-        )
+        ))
       const release = query(`SELECT pg_advisory_unlock(${key}::bigint) AS released; SET application_name = 'effect-migrate'`).pipe(
         Effect.flatMap((results) =>
           firstRow<{ released?: boolean }>(Array.isArray(results) ? results[0] : results)?.released === true ? Effect.void : lost()
@@ -135,6 +188,7 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
         locked = firstRow<{ locked?: boolean }>(lockResult)?.locked === true
         if (locked && firstRow<{ orphans?: number }>(orphansResult)?.orphans === 0) {
           yield* Effect.addFinalizer(() => release)
+          yield* Effect.forkScoped(watch(query))
           return
         }
       } else {
@@ -168,16 +222,58 @@ export const advisory: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | M
       yield* settleOrphans(query, settings.lockWaitMs)
       yield* query(`RESET lock_timeout; ${holderNameSql()}`).pipe(Effect.mapError(databaseError("take the migration lock")))
       yield* Effect.addFinalizer(() => release)
+      yield* Effect.forkScoped(watch(query))
     }).pipe(Effect.withSpan("effect-migrate/MigrationLock.acquire"))
 
-    return MigrationLock.of({ acquire })
+    return MigrationLock.of({ acquire, lost: Deferred.await(lostSignal), mode: "session" })
+  })
+)
+
+/**
+ * Behind a transaction-mode pooler: nothing held across transactions. Each migration's own transaction takes the
+ * lock (`migrationGuard`), so runners take turns migration by migration and skip what another applied.
+ */
+export const perTransaction: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | MigrationConfig> = Layer.effect(
+  MigrationLock,
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const settings = yield* MigrationConfig
+    const key = lockKey(settings.schema, settings.table)
+    const waitMs = Math.max(1, settings.lockWaitMs)
+    const exclusive = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R> =>
+      sql.withTransaction(
+        Effect.zipRight(
+          sql.unsafe(`SELECT set_config('lock_timeout', '${waitMs}', true), pg_advisory_xact_lock(${key}::bigint)`),
+          self
+        )
+      ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(databaseError("take the migration lock")(error))))
+    return MigrationLock.of({
+      acquire: Events.emit(
+        LogLevel.Info,
+        "db_migration_lock_per_transaction",
+        "🔐 Migration lock: taken in each migration's own transaction (connection pooler or MIGRATION_LOCK=transaction)"
+      ),
+      lost: Effect.never,
+      mode: "transaction",
+      exclusive
+    })
   })
 )
 
 /** For engines with one session (PGlite): the data directory lock taken when it was opened is enough. */
-export const none: Layer.Layer<MigrationLock> = Layer.succeed(MigrationLock, MigrationLock.of({ acquire: Effect.void }))
+export const none: Layer.Layer<MigrationLock> = Layer.succeed(
+  MigrationLock,
+  MigrationLock.of({ acquire: Effect.void, lost: Effect.never, mode: "none" })
+)
 
-/** Advisory lock on PostgreSQL, nothing on PGlite. */
+/** Nothing on PGlite; on PostgreSQL the session lock, or per transaction behind a pooler (MIGRATION_LOCK). */
 export const layer: Layer.Layer<MigrationLock, never, SqlClient.SqlClient | MigrationConfig | Database> = Layer.unwrapEffect(
-  Effect.map(Database, (database) => (database.target.engine === "pglite" ? none : advisory))
+  Effect.gen(function*() {
+    const database = yield* Database
+    if (database.target.engine === "pglite") return none
+    const facts = yield* Effect.serviceOption(ConnectionFacts)
+    const settings = yield* MigrationConfig
+    const pooled = Option.isSome(facts) && facts.value.pooled
+    return effectiveMode(settings.lockMode, pooled) === "session" ? advisory : perTransaction
+  })
 )

@@ -10,6 +10,7 @@ import { DatabaseUnavailable } from "../errors.js"
 import * as Database from "./Database.js"
 import { pgErrorInfo } from "./pgError.js"
 import { pgliteClient } from "./pglite.js"
+import { ConnectionFacts, poolerHint } from "./pooler.js"
 import { type DatabaseTarget, parseTarget, redactPassword } from "./target.js"
 
 /** Errors worth waiting out: the server is starting, restarting, or not listening yet. */
@@ -32,6 +33,7 @@ const isTransient = (error: unknown): boolean => {
 
 const unavailable = (settings: MigrationSettings, target: DatabaseTarget, error: unknown): DatabaseUnavailable => {
   const info = pgErrorInfo(error)
+  const hint = poolerHint(info.message) ?? info.hint
   const where = target.host === undefined
     ? target.display
     : `host ${target.host}, port ${target.port}, database ${target.database ?? "(default)"}`
@@ -40,7 +42,7 @@ const unavailable = (settings: MigrationSettings, target: DatabaseTarget, error:
     code: info.code,
     message: redactPassword(
       Redacted.value(settings.databaseUrl),
-      `cannot connect to PostgreSQL at ${where}: ${info.message}${info.hint === undefined ? "" : ` (hint: ${info.hint})`}`
+      `cannot connect to PostgreSQL at ${where}: ${info.message}${hint === undefined ? "" : ` (hint: ${hint})`}`
     )
   })
 }
@@ -85,15 +87,16 @@ const clientCheckIntervalMs = 500
 
 /**
  * The pg pool config: the URL without its TLS parameters, and TLS set explicitly, so that `sslmode` in the
- * URL cannot silently override DATABASE_SSL. `checkClient` adds our PostgreSQL 14+ session settings.
+ * URL cannot silently override DATABASE_SSL. `checkClient` adds our PostgreSQL 14+ session settings as the
+ * `options` startup parameter (so that RESET ALL keeps them). Each attempt waits at most `attemptMs`.
  */
-const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
+const poolConfig = (settings: MigrationSettings) =>
   Effect.try({
     try: () => {
       const url = new URL(Redacted.value(settings.databaseUrl))
       const ssl = tlsOptions(settings.ssl, url.searchParams, (file) => readFileSync(file, "utf8"))
       for (const name of tlsParameters) url.searchParams.delete(name)
-      return (checkClient: boolean): Pg.PoolConfig => {
+      return (checkClient: boolean, attemptMs: number): Pg.PoolConfig => {
         const withOptions = new URL(url)
         if (checkClient) {
           const given = withOptions.searchParams.get("options")
@@ -106,7 +109,7 @@ const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
           ssl,
           // One for the migration lock, one for the running migration, one for query cancellation.
           max: 4,
-          connectionTimeoutMillis: perAttemptMs,
+          connectionTimeoutMillis: attemptMs,
           idleTimeoutMillis: 30_000,
           application_name: "effect-migrate"
         }
@@ -115,18 +118,31 @@ const poolConfig = (settings: MigrationSettings, perAttemptMs: number) =>
     catch: (cause) => cause
   })
 
+/** Our `options` refused: by a server older than 14 (42704), or by a pooler that does not know the parameter. */
+const optionsRefused = (error: unknown, userOptions: boolean) => {
+  const info = pgErrorInfo(error)
+  return info.code === "42704" || (!userOptions && /unsupported startup parameter:?\s*options/i.test(info.message))
+}
+
 /** Connections opened together at start: the migration lock's and the one for the journal and migrations. */
 const warmConnections = 2
+
+/** Whether the backend answering is the one named by the key the server sent at startup (not so behind a pooler). */
+const behindPooler = async (client: Pg.PoolClient): Promise<boolean> => {
+  const processId = (client as unknown as { processID?: number }).processID
+  const result = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")
+  return processId !== undefined && result.rows[0]?.pid !== processId
+}
 
 /**
  * Opens the pool with its first connections, made at the same time (the server forks a backend for each, and
  * a run needs two: the lock's and the queries'); ended when the scope closes. Connecting checks the server:
- * our startup options are refused by a server that cannot honour them.
+ * our startup options are refused by a server that cannot honour them, or by PgBouncer's stock settings: only
+ * then is the pool opened again without them.
  * If this process dies mid-migration, client_connection_check_interval (PostgreSQL 14+) makes the server
  * notice within the interval and roll back, instead of finishing (and committing) an orphaned migration.
- * A server older than 14 rejects that setting (42704): only then is the pool opened again without it.
  */
-const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
+const openPool = (config: (checkClient: boolean) => Pg.PoolConfig, userOptions: boolean) =>
   Effect.acquireRelease(
     Effect.tryPromise({
       try: async () => {
@@ -134,17 +150,19 @@ const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
           const pool = new Pg.Pool(config(checkClient))
           pool.on("error", () => {})
           const clients = await Promise.allSettled(Array.from({ length: warmConnections }, () => pool.connect()))
+          const failed = clients.find((client) => client.status === "rejected")
+          const first = clients[0]
+          const pooled = failed === undefined && first?.status === "fulfilled" ? await behindPooler(first.value).catch(() => false) : false
           // Released, not ended: they stay in the pool for the lock and the queries that follow.
           for (const client of clients) if (client.status === "fulfilled") client.value.release()
-          const failed = clients.find((client) => client.status === "rejected")
-          if (failed === undefined) return pool
+          if (failed === undefined) return { pool, pooled }
           await pool.end().catch(() => {})
           throw failed.reason
         }
         try {
           return await connect(true)
         } catch (error) {
-          if (pgErrorInfo(error).code !== "42704") throw error
+          if (!optionsRefused(error, userOptions)) throw error
           return await connect(false)
         }
       },
@@ -152,22 +170,38 @@ const openPool = (config: (checkClient: boolean) => Pg.PoolConfig) =>
     }),
     // Not awaited, as libpq's PQfinish does not wait: the Terminate message is sent at once, and the server's own
     // clean-up (a few ms per backend) need not hold up the app's start or the CLI's exit. The lock is released before.
-    (pool) => Effect.sync(() => void pool.end().catch(() => {}))
+    ({ pool }) => Effect.sync(() => void pool.end().catch(() => {}))
   )
+
+const userOptions = (settings: MigrationSettings) => {
+  try {
+    return new URL(Redacted.value(settings.databaseUrl)).searchParams.has("options")
+  } catch {
+    return false
+  }
+}
 
 const attemptTimeoutMs = (settings: MigrationSettings) => Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs))
 
 /**
- * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with
- * backoff until MIGRATION_CONNECT_TIMEOUT; other failures (a wrong password) end at once.
+ * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with backoff until
+ * MIGRATION_CONNECT_TIMEOUT; other failures (a wrong password) end at once. No attempt outlives that deadline: a
+ * server that accepts TCP and never answers is given up on at it.
  */
 const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => {
+  const deadline = Date.now() + settings.connectTimeoutMs
   const perAttemptMs = attemptTimeoutMs(settings)
-  return poolConfig(settings, perAttemptMs).pipe(
+  return poolConfig(settings).pipe(
     Effect.flatMap((config) =>
-      openPool(config).pipe(
+      Effect.suspend(() =>
+        openPool(
+          // At least half a second, so that the last attempt can still tell why (refused, not answering).
+          (checkClient) => config(checkClient, Math.min(perAttemptMs, Math.max(500, deadline - Date.now()))),
+          userOptions(settings)
+        )
+      ).pipe(
         Effect.retry({
-          while: isTransient,
+          while: (error) => isTransient(error) && Date.now() < deadline,
           schedule: Schedule.exponential("100 millis", 1.6).pipe(
             Schedule.union(Schedule.spaced("2 seconds")),
             Schedule.upTo(Duration.millis(settings.connectTimeoutMs))
@@ -175,27 +209,33 @@ const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => 
         })
       )
     ),
-    Effect.flatMap((pool) => PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" })),
+    Effect.flatMap(({ pool, pooled }) =>
+      Effect.map(
+        PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" }),
+        (client) => ({ client, pooled })
+      )
+    ),
     Effect.mapError((error) => unavailable(settings, target, error))
   )
 }
 
 /** The SqlClient and Database services for DATABASE_URL, released when the layer's scope closes. */
 export const layer: Layer.Layer<
-  SqlClient.SqlClient | PgClient.PgClient | Database.Database,
+  SqlClient.SqlClient | PgClient.PgClient | Database.Database | ConnectionFacts,
   DatabaseUnavailable,
   MigrationConfig
 > = Layer.scopedContext(
   Effect.gen(function*() {
     const settings = yield* MigrationConfig
     const target = parseTarget(Redacted.value(settings.databaseUrl))
-    const client = target.engine === "pglite"
-      ? yield* pgliteClient(target.dataDir ?? "memory")
+    const { client, pooled } = target.engine === "pglite"
+      ? { client: yield* pgliteClient(target.dataDir ?? "memory"), pooled: false }
       : yield* postgresClient(settings, target)
     const database = yield* Database.make(target).pipe(Effect.provideService(SqlClient.SqlClient, client))
     return Context.make(PgClient.PgClient, client).pipe(
       Context.add(SqlClient.SqlClient, client),
-      Context.add(Database.Database, database)
+      Context.add(Database.Database, database),
+      Context.add(ConnectionFacts, ConnectionFacts.of({ pooled }))
     )
   })
 ).pipe(Layer.provide(Reactivity.layer))

@@ -2,6 +2,8 @@ import { Effect, Layer } from "effect"
 import { Journal } from "../journal/Journal.js"
 import type { Migration } from "../migration.js"
 import { attempt } from "./attempt.js"
+import { checkRow, interrupted } from "./claim.js"
+import { migrationFailure } from "./failure.js"
 import { fromRunBody, MigrationExecutor, type RunBody } from "./MigrationExecutor.js"
 
 export interface MemoryExecutorOptions {
@@ -20,15 +22,21 @@ export const make = (options: MemoryExecutorOptions = {}) =>
     const duration = (migration: Migration) =>
       typeof options.durationMs === "function" ? options.durationMs(migration) : options.durationMs ?? 0
 
-    const run: RunBody = (migration, _body, runOptions, write) =>
-      attempt(migration, runOptions, () => undefined, ({ fail, record }) =>
+    /** As the live executor: the row read again, and a `running` row written (or found) for `transaction: false`. */
+    const guard = (migration: Migration, timeoutMs: number) =>
+      checkRow(journal, migration, !migration.transaction, (error) => migrationFailure(migration, error, 0, timeoutMs)).pipe(
+        Effect.flatMap((kept) => (kept === undefined ? Effect.void : Effect.fail(interrupted(migration, kept))))
+      )
+
+    const run: RunBody = (migration, _body, runOptions, write, direction) =>
+      Effect.zipRight(direction === "up" ? guard(migration, runOptions.timeoutMs) : Effect.void, attempt(migration, runOptions, () => undefined, ({ fail, record }) =>
         Effect.gen(function*() {
           const durationMs = duration(migration)
           if (durationMs > 0) yield* Effect.sleep(durationMs)
           const code = options.failing?.[migration.id]
           if (code !== undefined) return yield* fail({ code, message: `simulated failure (${code})` })
           return yield* record(write)
-        }))
+        })))
 
     return fromRunBody(journal, run)
   })

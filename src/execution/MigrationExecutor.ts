@@ -1,5 +1,5 @@
 import { Context, Effect } from "effect"
-import type { JournalService, RunError } from "../journal/Journal.js"
+import type { AlreadyApplied, JournalService, RunError } from "../journal/Journal.js"
 import type { Migration, MigrationBody } from "../migration.js"
 import type { JournalWrite } from "./attempt.js"
 import { noDownMigration } from "./failure.js"
@@ -14,9 +14,10 @@ export interface RunOptions {
 export interface MigrationExecutorService {
   /**
    * Runs `up` and records the `applied` row in the same transaction: the row exists if and only if the migration
-   * committed. Returns the duration recorded, ms.
+   * committed. Returns the duration recorded, ms. Fails with AlreadyApplied, running nothing, when its row says
+   * `applied` once its transaction holds the per-migration lock (another runner applied it meanwhile).
    */
-  readonly apply: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
+  readonly apply: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError | AlreadyApplied>
   /** Runs `down` and deletes the row, in one transaction. Returns the duration, ms. */
   readonly revert: (migration: Migration, options: RunOptions) => Effect.Effect<number, RunError>
 }
@@ -32,14 +33,15 @@ export type RunBody = (
   migration: Migration,
   body: MigrationBody,
   options: RunOptions,
-  write: JournalWrite
-) => Effect.Effect<number, RunError>
+  write: JournalWrite,
+  direction: "up" | "down"
+) => Effect.Effect<number, RunError | AlreadyApplied>
 
 /** An executor from the way it runs a body: what `apply` and `revert` write to the journal is the same for all. */
 export const fromRunBody = (journal: JournalService, run: RunBody): MigrationExecutorService =>
   MigrationExecutor.of({
     apply: (migration, options) =>
-      run(migration, migration.up, options, (durationMs) => journal.recordApplied(migration, durationMs)).pipe(
+      run(migration, migration.up, options, (durationMs) => journal.recordApplied(migration, durationMs), "up").pipe(
         Effect.withSpan("effect-migrate/MigrationExecutor.apply", {
           attributes: { "migration.id": migration.id },
           captureStackTrace: false
@@ -48,7 +50,9 @@ export const fromRunBody = (journal: JournalService, run: RunBody): MigrationExe
     revert: (migration, options) =>
       migration.down === undefined
         ? Effect.fail(noDownMigration(migration))
-        : run(migration, migration.down, options, () => journal.remove(migration.id)).pipe(
+        : run(migration, migration.down, options, () => journal.remove(migration.id), "down").pipe(
+          // A revert reads no row first: AlreadyApplied cannot come from it.
+          Effect.catchTag("AlreadyApplied", (error) => Effect.die(error)),
           Effect.withSpan("effect-migrate/MigrationExecutor.revert", { attributes: { "migration.id": migration.id } })
         )
   })

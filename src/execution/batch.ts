@@ -8,6 +8,7 @@ import { Journal, type RunError } from "../journal/Journal.js"
 import { hintForFailure } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 import { searchPathSql } from "../sql/searchPath.js"
+import { migrationLockKey, migrationLockSql } from "./claim.js"
 import { appliedByAnotherRunner, migrationFailure } from "./failure.js"
 import type { RunOptions } from "./MigrationExecutor.js"
 
@@ -28,6 +29,8 @@ export interface GroupItem {
 export interface GroupOutcome {
   readonly applied: ReadonlyArray<{ readonly migration: Migration; readonly durationMs: number }>
   readonly failed: { readonly migration: Migration; readonly error: RunError } | undefined
+  /** Found applied by another runner once the migration's transaction held the per-migration lock: not run. */
+  readonly appliedElsewhere?: ReadonlyArray<Migration>
 }
 
 export interface MigrationGroupsService {
@@ -87,17 +90,22 @@ const milliseconds = (ms: number) => Math.max(0, Math.round(ms))
 const refusedByJournal = (schema: string, table: string, info: PgErrorInfo, migration: Migration) =>
   info.code === "23505" && info.table === table && info.schema === schema && info.message.includes(`(id)=(${migration.id})`)
 
-/** The group's message: each migration's part, BEGIN to COMMIT, then the read-back of the rows. */
+/**
+ * The group's message: each migration's part, BEGIN to COMMIT, then the read-back of the rows. Each part starts from
+ * the session's defaults (RESET ALL) and takes the per-migration lock, as a migration run alone does.
+ */
 const layout = (schema: string, table: string, group: ReadonlyArray<GroupItem>) => {
+  const lock = migrationLockSql(migrationLockKey(schema, table), Math.max(...group.map((item) => item.options.timeoutMs)))
   const parts: Array<Part> = []
   let text = ""
   let characters = 0
   for (const item of group) {
     const body = item.migration.up._tag === "Sql" ? item.migration.up.sql : ""
-    const prefix = `BEGIN;\nSET LOCAL statement_timeout = ${milliseconds(item.options.timeoutMs)}; ` +
+    const prefix = `BEGIN;\nRESET ALL; ${lock};\nSET LOCAL statement_timeout = ${milliseconds(item.options.timeoutMs)}; ` +
+      `SET LOCAL idle_in_transaction_session_timeout = ${milliseconds(item.options.timeoutMs)}; ` +
       `SET LOCAL lock_timeout = ${milliseconds(item.options.lockTimeoutMs)}; ${searchPathSql(schema)}\n` +
       `SELECT set_config('${startedSetting}', clock_timestamp()::text, true);\n`
-    const part = `${prefix}${body}\n;\n${groupRowSql(schema, table, item.migration)};\nCOMMIT;\n`
+    const part = `${prefix}${body}\n;\n${groupRowSql(schema, table, item.migration)};\nCOMMIT;\nRESET ALL;\n`
     parts.push({ item, sql: body, sqlOffset: characters + codePoints(prefix) })
     text += part
     characters += codePoints(part)

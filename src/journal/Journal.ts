@@ -1,8 +1,8 @@
 import { Context, type Effect, Schema } from "effect"
-import type { DatabaseError, MigrationFailed, MigrationTimeout } from "../errors.js"
+import type { DatabaseError, MigrationFailed, MigrationInterrupted, MigrationTimeout } from "../errors.js"
 import type { Migration } from "../migration.js"
 
-export type JournalStatus = "applied" | "failed"
+export type JournalStatus = "applied" | "failed" | "running"
 
 /** One row of the `migrations` table. */
 export interface JournalEntry {
@@ -22,7 +22,7 @@ export interface JournalEntry {
 export type JournalState = Pick<JournalEntry, "id" | "status" | "checksum">
 
 /** A migration's failure, as its `failed` row records it. */
-export type RunError = MigrationFailed | MigrationTimeout
+export type RunError = MigrationFailed | MigrationTimeout | MigrationInterrupted
 
 /** The journal kept a row whose status is `applied`: a migration is applied once, even by a runner that lost the lock. */
 export class AlreadyApplied extends Schema.TaggedError<AlreadyApplied>()("AlreadyApplied", {
@@ -42,6 +42,13 @@ export interface JournalService {
   readonly recordApplied: (migration: Migration, durationMs: number) => Effect.Effect<void, AlreadyApplied | DatabaseError>
   /** Writes (or replaces) a `failed` row carrying the error text; false when an `applied` row was kept instead. */
   readonly recordFailure: (migration: Migration, failure: RunError) => Effect.Effect<boolean, DatabaseError>
+  /** The row of one migration, read now (inside the caller's transaction when there is one). */
+  readonly entry: (id: string) => Effect.Effect<JournalEntry | undefined, DatabaseError>
+  /**
+   * Records that a `transaction: false` migration starts, before its first statement: a `running` row (applied_at =
+   * when it started), replacing a `failed` one. An `applied` or `running` row is kept and returned instead.
+   */
+  readonly recordStarted: (migration: Migration) => Effect.Effect<JournalEntry | undefined, DatabaseError>
   /** Writes an `applied` row without running anything (operator's `mark-applied`), as `recordApplied` does. */
   readonly markApplied: (migration: Migration) => Effect.Effect<void, AlreadyApplied | DatabaseError>
   /** Sets status `failed` on an existing row; false when there is no row. */

@@ -81,6 +81,29 @@ export const make = Effect.gen(function*() {
     Effect.mapError(databaseError(`read journal table ${schema}.${table}`))
   )
 
+  const entry = (id: string) =>
+    sql<Row>`
+      SELECT id, name, description, (extract(epoch FROM applied_at::timestamptz) * 1000)::float8 AS applied_at,
+             duration, status, checksum, error, "timestamp"
+        FROM ${journal} WHERE id = ${id}`.pipe(
+      Effect.map((rows) => (rows[0] === undefined ? undefined : toEntry(rows[0]))),
+      Effect.mapError(databaseError(`read the journal row of ${id}`))
+    )
+
+  const recordStarted = (migration: Migration) =>
+    sql<{ id: string }>`
+      INSERT INTO ${journal} AS journal (id, name, description, applied_at, duration, status, checksum, error, "timestamp")
+      VALUES (${migration.id}, ${migration.name}, ${migration.description ?? null}, now(), NULL, 'running',
+              ${migration.checksum ?? null}, NULL, ${migration.timestamp})
+      ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, description = EXCLUDED.description,
+        applied_at = EXCLUDED.applied_at, duration = NULL, status = 'running',
+        checksum = EXCLUDED.checksum, error = NULL, "timestamp" = EXCLUDED."timestamp"
+      WHERE journal.status IS DISTINCT FROM 'applied' AND journal.status IS DISTINCT FROM 'running'
+      RETURNING id`.pipe(
+      Effect.mapError(databaseError(`record the start of ${migration.id}`)),
+      Effect.flatMap((rows) => (rows.length > 0 ? Effect.succeed(undefined) : entry(migration.id)))
+    )
+
   /** Inserts the row, or replaces one that is not `applied`; true when written. */
   const upsert = (migration: Migration, status: "applied" | "failed", durationMs: number, error: string | null) =>
     sql<{ id: string }>`
@@ -111,6 +134,8 @@ export const make = Effect.gen(function*() {
       upsert(migration, "failed", failure.durationMs, errorText(failure)).pipe(
         Effect.mapError(databaseError(`record failure of ${migration.id}`))
       ),
+    entry,
+    recordStarted,
     markApplied: (migration) => recordApplied("mark applied")(migration, 0),
     markFailed: (id) => changed(`mark ${id} failed`, sql`UPDATE ${journal} SET status = 'failed' WHERE id = ${id} RETURNING id`),
     remove: (id) => changed(`reset ${id}`, sql`DELETE FROM ${journal} WHERE id = ${id} RETURNING id`),

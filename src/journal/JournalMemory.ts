@@ -24,16 +24,17 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
   Effect.sync(() => {
     const rows = new Map<string, JournalEntry>((options.entries ?? []).map((row) => [row.id, entry(row)]))
 
-    /** Writes the row unless an `applied` one is there; true when written. */
-    const upsert = (migration: Migration, status: "applied" | "failed", durationMs: number, error: string | null) =>
+    /** Writes the row unless an `applied` one (or, starting, a `running` one) is there; true when written. */
+    const upsert = (migration: Migration, status: "applied" | "failed" | "running", durationMs: number | null, error: string | null) =>
       Effect.map(Clock.currentTimeMillis, (now) => {
-        if (rows.get(migration.id)?.status === "applied") return false
+        const kept = rows.get(migration.id)?.status
+        if (kept === "applied" || (status === "running" && kept === "running")) return false
         rows.set(migration.id, {
           id: migration.id,
           name: migration.name,
           description: migration.description ?? null,
           appliedAt: new Date(now),
-          durationMs: Math.round(durationMs),
+          durationMs: durationMs === null ? null : Math.round(durationMs),
           status,
           checksum: migration.checksum ?? null,
           error,
@@ -63,6 +64,9 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
       entries: Effect.sync(() => [...rows.values()]),
       recordApplied,
       recordFailure: (migration, failure) => upsert(migration, "failed", failure.durationMs, errorText(failure)),
+      entry: (id) => Effect.sync(() => rows.get(id)),
+      recordStarted: (migration) =>
+        Effect.map(upsert(migration, "running", null, null), (written) => (written ? undefined : rows.get(migration.id))),
       markApplied: (migration) => recordApplied(migration, 0),
       markFailed: (id) => update(id, (row) => ({ ...row, status: "failed" })),
       remove: (id) => update(id, () => undefined),

@@ -1,4 +1,4 @@
-import { Effect, Either } from "effect"
+import { Effect, Either, FiberRef } from "effect"
 import { pathToFileURL } from "node:url"
 import { MigrationLoadError } from "../errors.js"
 import * as Migration from "../migration.js"
@@ -149,8 +149,11 @@ export const fromDefinition = (
   })
 }
 
+/** How long importing one migration module may take (init sets it to MIGRATION_TIMEOUT). */
+export const importTimeoutMs = FiberRef.unsafeMake(60_000)
+
 export const importModule = (file: string, fileName: string): Effect.Effect<Record<string, unknown>, MigrationLoadError> =>
-  Effect.tryPromise({
+  Effect.flatMap(FiberRef.get(importTimeoutMs), (timeoutMs) => Effect.tryPromise({
     try: async () => {
       for (const prepare of beforeFirstImport.splice(0)) prepare()
       if (isTypeScript(fileName)) await ensureTypeScriptLoader()
@@ -161,4 +164,15 @@ export const importModule = (file: string, fileName: string): Effect.Effect<Reco
         file,
         message: `${file}: failed to import: ${cause instanceof Error ? cause.message : String(cause)}`
       })
-  })
+  }).pipe(
+    // A top-level await that never settles would hold the run for ever, naming nothing.
+    Effect.timeoutFail({
+      duration: timeoutMs,
+      onTimeout: () =>
+        new MigrationLoadError({
+          file,
+          message: `${file}: importing it did not finish within ${timeoutMs}ms (MIGRATION_TIMEOUT): ` +
+            "a top-level await that never settles?"
+        })
+    })
+  ))

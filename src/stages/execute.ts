@@ -1,7 +1,8 @@
-import { Clock, Effect, Either, Option } from "effect"
+import { Clock, Effect, Either, LogLevel, Option } from "effect"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { MigrationNotFound } from "../errors.js"
 import { groupable, type GroupOutcome, MigrationGroups, type MigrationGroupsService, nextGroupSize } from "../execution/batch.js"
+import { MigrationLock } from "../database/MigrationLock.js"
 import { MigrationExecutor, type RunOptions } from "../execution/MigrationExecutor.js"
 import { Journal } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
@@ -101,10 +102,41 @@ const groupAt = (run: ReadonlyArray<Migration>, index: number, size: number): Re
 
 /** One migration through `applyWithRetry`, as the outcome of a group of one. */
 const alone = (migration: Migration, attemptsMade = 0): Effect.Effect<GroupOutcome, never, MigrationExecutor | MigrationConfig> =>
-  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade)), (result) =>
+  Effect.map(Effect.either(applyWithRetry(migration, attemptsMade).pipe(Effect.onInterrupt(() => interruptedWhileRunning(migration)))), (result): GroupOutcome =>
     Either.isRight(result)
       ? { applied: [{ migration, durationMs: result.right }], failed: undefined }
+      : result.left._tag === "AlreadyApplied"
+      ? { applied: [], failed: undefined, appliedElsewhere: [migration] }
       : { applied: [], failed: { migration, error: result.left } })
+
+/** SIGTERM, Ctrl-C or a lost lock stopped it: say what became of it. */
+const interruptedWhileRunning = (migration: Migration) =>
+  Events.emit(
+    LogLevel.Warning,
+    "db_migration_interrupted",
+    migration.transaction
+      ? `⚠️ Migration ${migration.name}: interrupted while running; its transaction was rolled back`
+      : `⚠️ Migration ${migration.name}: interrupted while running (transaction: false): some statements may have run; ` +
+        "its journal row stays `running` and the next run reports it",
+    Events.who(migration)
+  )
+
+const groupInterrupted = (group: ReadonlyArray<Migration>) =>
+  Events.emit(
+    LogLevel.Warning,
+    "db_migration_interrupted",
+    `⚠️ Migrations ${group[0]!.name} to ${group[group.length - 1]!.name}: interrupted while running; ` +
+      "the transaction of the one running was rolled back (`effect-migrate status` shows which committed)",
+    { migration_ids: group.map((migration) => migration.id).join(",") }
+  )
+
+const appliedElsewhere = (migration: Migration) =>
+  Events.emit(
+    LogLevel.Info,
+    "db_migration_applied_elsewhere",
+    `⏭️ Migration ${migration.name}: already applied by another runner, not run again`,
+    Events.who(migration)
+  )
 
 /** A group sent together; a lock timeout (55P03) of one of them goes on through `applyWithRetry` with its retries left. */
 const together = (groups: MigrationGroupsService, group: ReadonlyArray<Migration>) =>
@@ -117,7 +149,7 @@ const together = (groups: MigrationGroupsService, group: ReadonlyArray<Migration
     }
     yield* Events.lockRetry(failed.migration, 1, settings.lockRetries, retryDelayMs(1))
     const retried = yield* alone(failed.migration, 1)
-    return { applied: [...outcome.applied, ...retried.applied], failed: retried.failed }
+    return { ...retried, applied: [...outcome.applied, ...retried.applied] }
   })
 
 /**
@@ -128,7 +160,9 @@ const together = (groups: MigrationGroupsService, group: ReadonlyArray<Migration
 export const execute = (plan: Plan, batch: Batch) =>
   Effect.gen(function*() {
     const journal = yield* Journal
-    const groups = yield* Effect.serviceOption(MigrationGroups)
+    const lock = yield* Effect.serviceOption(MigrationLock)
+    // Behind a transaction-mode pooler each migration takes the lock alone: no groups (see docs/locking.md).
+    const groups = Option.isSome(lock) && lock.value.mode === "transaction" ? Option.none() : yield* Effect.serviceOption(MigrationGroups)
     yield* Events.runningPending(batch.run.length)
     const newestApplied = [...plan.migrations].reverse().find((m) => plan.entries.get(m.id)?.status === "applied")
     const outOfOrder = new Set(plan.outOfOrder)
@@ -143,29 +177,35 @@ export const execute = (plan: Plan, batch: Batch) =>
     const applied: Array<AppliedMigration> = []
     let failed: FailedMigration | undefined
     let size = 1
-    while (failed === undefined && applied.length < batch.run.length) {
+    let done = 0
+    while (failed === undefined && done < batch.run.length) {
       const startedAt = yield* Clock.currentTimeMillis
-      const group = Option.isSome(groups) ? groupAt(batch.run, applied.length, size) : []
-      yield* warnUpTo(applied.length + Math.max(1, group.length))
+      const group = Option.isSome(groups) ? groupAt(batch.run, done, size) : []
+      yield* warnUpTo(done + Math.max(1, group.length))
       const outcome = Option.isSome(groups) && group.length > 1
-        ? yield* together(groups.value, group)
-        : yield* alone(batch.run[applied.length]!)
+        ? yield* together(groups.value, group).pipe(Effect.onInterrupt(() => groupInterrupted(group)))
+        : yield* alone(batch.run[done]!)
       const ran = Math.max(1, group.length)
       // A group that left some of its migrations: the first of them runs alone next.
       size = outcome.failed === undefined && outcome.applied.length < ran ? 1 : nextGroupSize(size, ran, (yield* Clock.currentTimeMillis) - startedAt)
       for (const { durationMs, migration } of outcome.applied) applied.push({ ...ref(migration), durationMs })
       yield* Events.appliedEach(outcome.applied)
+      done += outcome.applied.length
+      for (const migration of outcome.appliedElsewhere ?? []) yield* appliedElsewhere(migration)
+      done += outcome.appliedElsewhere?.length ?? 0
       if (outcome.failed === undefined) continue
       const { error, migration } = outcome.failed
       failed = { ...ref(migration), durationMs: error.durationMs, error }
       yield* Events.failed(migration, error.durationMs, error)
+      // An interrupted migration keeps its `running` row: the next run must say the same, not retry it.
+      if (error._tag === "MigrationInterrupted") continue
       yield* journal.recordFailure(migration, error).pipe(
         Effect.catchAll((recordError) =>
           Events.aborted(recordError._tag, { message: `could not record the failure in the journal: ${recordError.message}` })
         )
       )
     }
-    const skipped = [...batch.run.slice(applied.length + (failed === undefined ? 0 : 1)), ...batch.notSelected].map(ref)
+    const skipped = [...batch.run.slice(done + (failed === undefined ? 0 : 1)), ...batch.notSelected].map(ref)
     yield* Events.results(applied.length, skipped.length, failed === undefined ? 0 : 1)
     return { applied, failed, skipped } satisfies ExecuteResult
   }).pipe((self) =>

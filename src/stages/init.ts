@@ -5,6 +5,7 @@ import { Journal } from "../journal/Journal.js"
 import * as Events from "../logging/events.js"
 import type { Migration } from "../migration.js"
 import { MigrationSource } from "../source/MigrationSource.js"
+import { importTimeoutMs } from "../source/moduleFile.js"
 import { stage } from "./stageTimeout.js"
 
 export interface Initialized {
@@ -26,9 +27,10 @@ export const init = (startedAt: number) =>
     const lock = yield* MigrationLock
     const journal = yield* Journal
     const source = yield* MigrationSource
+    const settings = yield* MigrationConfig
     // Loading needs no lock: run it while the lock is awaited.
     const [migrations] = yield* Effect.all(
-      [source.load, Effect.zipRight(lock.acquire, journal.ensure)],
+      [Effect.locally(source.load, importTimeoutMs, settings.timeoutMs), Effect.zipRight(lock.acquire, lock.exclusive === undefined ? journal.ensure : lock.exclusive(journal.ensure))],
       { concurrency: 2 }
     )
     yield* Events.initialized((yield* Clock.currentTimeMillis) - startedAt, migrations.length)

@@ -32,6 +32,7 @@ const expected: Omit<MigrationSettings, "databaseUrl"> = {
   lockWaitMs: 0,
   lockTimeoutMs: 2_500,
   lockRetries: 5,
+  lockMode: "auto",
   connectTimeoutMs: 1_000,
   validate: "strict",
   engine: "postgres",

@@ -35,7 +35,7 @@ const setUp = Effect.gen(function*() {
 
 /** What only the live executor can show: the migration's own effects commit with its row, or not at all. */
 describe("the live executor", () => {
-  it.live("an applied row is never overwritten: applying it again rolls the migration back and keeps the row", () =>
+  it.live("an applied row is never overwritten: applying it again is refused before it runs, and the row is kept", () =>
     Effect.gen(function*() {
       const [first, second] = yield* load({
         "20240101000000_first.sql": "CREATE TABLE g1 (id int);",
@@ -48,7 +48,8 @@ describe("the live executor", () => {
       // A runner that read its plan before another one applied `second`.
       yield* executor.apply(first!, options)
       const error = yield* Effect.flip(executor.apply(second!, options))
-      expect(error).toMatchObject({ id: "20240101000001_second", code: "23505" })
+      expect(error._tag).toBe("AlreadyApplied")
+      expect("id" in error ? error.id : undefined).toBe("20240101000001_second")
       expect(error.message).toMatch(/already recorded as applied/)
       expect(yield* query("SELECT count(*)::int AS n FROM g2")).toEqual([{ n: 1 }])
       expect(yield* query("SELECT applied_at, duration FROM migrations WHERE id = '20240101000001_second'")).toEqual(before)

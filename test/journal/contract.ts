@@ -132,4 +132,22 @@ export const journalContract = (harness: JournalHarness) =>
       expect(yield* journal.remove(m.id)).toBe(true)
       expect(yield* entries).toEqual([])
     }))
+  
+    test("recordStarted writes a running row (no duration), replacing a failed one; a running or applied row is kept and returned", Effect.gen(function*() {
+      const journal = yield* Journal
+      const m = migration("20240101000000_concurrently", { transaction: false })
+      yield* journal.recordFailure(m, failure(m))
+      expect(yield* journal.recordStarted(m)).toBeUndefined()
+      expect(yield* journal.entry(m.id)).toMatchObject({ id: m.id, status: "running", durationMs: null, error: null, checksum: m.checksum })
+      expect(yield* journal.recordStarted(m)).toMatchObject({ id: m.id, status: "running" })
+      // Finishing it, or an operator's mark-applied, replaces the running row.
+      yield* journal.recordApplied(m, 5)
+      expect(yield* journal.entry(m.id)).toMatchObject({ status: "applied", durationMs: 5 })
+      expect(yield* journal.recordStarted(m)).toMatchObject({ status: "applied" })
+      expect(yield* journal.entry("20990101000000_none")).toBeUndefined()
+      const other = migration("20240102000000_marked", { transaction: false })
+      yield* journal.recordStarted(other)
+      yield* journal.markApplied(other)
+      expect(yield* journal.entry(other.id)).toMatchObject({ status: "applied", durationMs: 0 })
+    }))
   })

@@ -4,6 +4,7 @@ import * as Config from "../../src/config.js"
 import * as Connect from "../../src/database/connect.js"
 import * as ExecutorLive from "../../src/execution/ExecutorLive.js"
 import { MigrationExecutor } from "../../src/execution/MigrationExecutor.js"
+import { appliedByAnotherRunner } from "../../src/execution/failure.js"
 import { Journal } from "../../src/journal/Journal.js"
 import * as JournalLive from "../../src/journal/JournalLive.js"
 import * as MigrationSource from "../../src/source/MigrationSource.js"
@@ -23,7 +24,7 @@ const liveExecutor = () =>
   )
 
 describe("a migration is applied once, even without the lock", () => {
-  it.live("a second apply of an applied migration fails, rolls back, and leaves the applied row alone", () =>
+  it.live("a second apply of an applied migration is refused before it runs, and leaves the applied row alone", () =>
     Effect.gen(function*() {
       const dir = yield* Effect.promise(() =>
         migrationDir({ "20240101000000_count.sql": "CREATE TABLE IF NOT EXISTS runs (n int);\nINSERT INTO runs VALUES (1);" })
@@ -37,13 +38,13 @@ describe("a migration is applied once, even without the lock", () => {
       const before = yield* query("SELECT applied_at, duration FROM migrations")
 
       const second = yield* Effect.flip(executor.apply(migration!, options))
-      expect(second._tag).toBe("MigrationFailed")
+      expect(second._tag).toBe("AlreadyApplied")
       expect(second.message).toMatch(/already recorded as applied/)
       expect(yield* query("SELECT count(*)::int AS n FROM runs")).toEqual([{ n: 1 }])
       expect(yield* query("SELECT applied_at, duration FROM migrations")).toEqual(before)
 
-      // Recording that failure must not turn the applied row into a failed one.
-      yield* journal.recordFailure(migration!, second)
+      // Recording a failure must not turn the applied row into a failed one.
+      yield* journal.recordFailure(migration!, appliedByAnotherRunner(migration!, 0))
       expect(yield* query("SELECT status, error FROM migrations")).toEqual([{ status: "applied", error: null }])
     }).pipe(Effect.provide(liveExecutor())))
 })
