@@ -61,7 +61,7 @@ const adoption = (tool: Tool, historyTable: Option.Option<string>, dryRun: boole
     if (reasons.length > 0) return yield* adoptionRefused(tool, name, reasons)
     if (dryRun) return yield* Console.log("Nothing was changed.")
     yield* recordAllApplied("adopted", record, `adopted from ${tool}'s ${name}, which was only read`)
-  })
+  }).pipe(Effect.withSpan("effect-migrate/adopt", { attributes: { tool, dryRun } }))
 
 export const adoptCommand = Command.make("adopt", adoptOptions, (options) =>
   runCommand(options, { command: "adopt" }, () =>

@@ -42,7 +42,7 @@ const appliedNote = (count: number) =>
 
 /** Records every migration up to `to` as applied, in one transaction, under the lock; `dryRun` only prints it. */
 export const baseline = (to: string, dryRun: boolean) =>
-  dryRun
+  (dryRun
     ? Effect.flatMap(baselineFrom(to), ({ alreadyApplied, record }) =>
       Console.log(renderRecordPlan(`Dry run: baseline --to ${to}`, record, [...appliedNote(alreadyApplied), "Nothing was changed."])))
     : underLock(Effect.flatMap(baselineFrom(to), ({ alreadyApplied, record }) =>
@@ -50,7 +50,7 @@ export const baseline = (to: string, dryRun: boolean) =>
         "baselined",
         record,
         `baseline up to ${to}${alreadyApplied === 0 ? "" : `, ${alreadyApplied} applied already and left alone`}`
-      )))
+      )))).pipe(Effect.withSpan("effect-migrate/baseline", { attributes: { to, dryRun } }))
 
 export const baselineCommand = Command.make("baseline", baselineOptions, (options) =>
   runCommand(options, { command: "baseline" }, () => live(baseline(options.to, options.dryRun)))).pipe(
