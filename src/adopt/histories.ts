@@ -3,8 +3,8 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
 import * as path from "node:path"
 import type { Migration } from "../migration.js"
+import { flywayOrder } from "../source/layout.js"
 import { quoteIdentifier } from "../sql/quote.js"
-import { pgErrorInfo } from "../database/pgError.js"
 
 /** The tools whose history tables `adopt` reads. */
 export const tools = [
@@ -27,169 +27,249 @@ export type Tool = (typeof tools)[number]
 export interface History {
   /** One key per applied migration, in the tool's terms (a version, a file name, a hash). */
   readonly keys: ReadonlyArray<string>
-  /** golang-migrate keeps only the current version: every migration up to it is applied. */
-  readonly upTo?: number | undefined
+  /**
+   * Every migration ordered at or before `order` counts as applied: golang-migrate keeps only its current version,
+   * Flyway's baseline covers every version up to its own. `mustMatch`: the key must be one of the files.
+   */
+  readonly through?: { readonly key: string; readonly order: number; readonly mustMatch: boolean } | undefined
   /** Dirty, failed or locked entries, in words: adopting is refused while there is any. */
   readonly problems: ReadonlyArray<string>
 }
 
+export interface TableName {
+  readonly schema: string
+  readonly name: string
+}
+
+/** `"schema"."table"`, as the history's SELECTs name it. */
+export const qualified = (at: TableName) => `${quoteIdentifier(at.schema)}.${quoteIdentifier(at.name)}`
+
 export interface ToolHistory {
   /** Where the tool keeps its history by default; `undefined` schema: DATABASE_SCHEMA. */
   readonly table: { readonly schema?: string; readonly name: string }
-  readonly read: (sql: SqlClient, schema: string, table: string) => Effect.Effect<History, SqlError>
-  /** The key the tool records for one of the migrations we loaded. */
-  readonly keyOf: (migration: Migration) => string
+  /** The columns the tool's table has (as its source creates it): a table without them is not its history. */
+  readonly columns: ReadonlyArray<string>
+  /** Only SELECTs: the other tool's table is never changed. */
+  readonly read: (sql: SqlClient, at: TableName) => Effect.Effect<History, SqlError>
+  /** The key the tool records for one of our migrations; undefined for a file that is not of its layout. */
+  readonly keyOf: (migration: Migration) => string | undefined
+  /** The layout the tool's files have, for the message about a file that is not of it. */
+  readonly layout: string
+  /** A column that tells the table is another tool's of the same name (golang-migrate's and dbmate's `schema_migrations`). */
+  readonly notWith?: { readonly column: string; readonly tool: Tool }
 }
 
-/** A leading number as the tools that store it as a number compare it (`000001` is `1`). */
-const version = (migration: Migration) => String(migration.timestamp)
-const numeric = (value: unknown) => String(Number(value))
 const fileName = (migration: Migration) => path.basename(migration.source)
 const folderName = (migration: Migration) => path.basename(path.dirname(migration.source))
+const stem = (name: string) => name.replace(/\.(up\.sql|down\.sql|[^.]+)$/, "")
 
-const rowsOf = <A extends object>(sql: SqlClient, text: (table: string) => string, schema: string, table: string) =>
-  sql.unsafe<A>(text(`${quoteIdentifier(schema)}.${quoteIdentifier(table)}`))
+/** A number as the tools that store it as an integer compare it: `000001` is `1`. */
+export const normalizeNumber = (digits: string) => digits.replace(/^0+(?=\d)/, "")
+/** The leading digits of the file's name, as written (dbmate compares them as text). */
+const leadingDigits = (migration: Migration) => /^(\d+)_/.exec(fileName(migration))?.[1]
+const numericVersion = (migration: Migration) => {
+  const digits = leadingDigits(migration)
+  return digits === undefined ? undefined : normalizeNumber(digits)
+}
+
+/** A Flyway version as Flyway compares it: `1_1` is `1.1`, `1.0` is `1`, `01` is `1`. */
+export const normalizeFlyway = (version: string) => {
+  const parts = version.split(/[._]/).map(normalizeNumber)
+  while (parts.length > 1 && parts.at(-1) === "0") parts.pop()
+  return parts.join(".")
+}
+
+const select = <A extends object>(sql: SqlClient, text: string) => sql.unsafe<A>(text)
+
+const plainHistory = (keys: ReadonlyArray<string>): History => ({ keys, problems: [] })
 
 const histories: Record<Tool, ToolHistory> = {
+  // database/postgres: one row (version bigint, dirty boolean), the current version; every file up to it is applied.
   "golang-migrate": {
     table: { name: "schema_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ version: string; dirty: boolean }>(sql, (t) => `SELECT version::text, dirty FROM ${t}`, schema, table), (rows) => ({
-        keys: rows.map((row) => numeric(row.version)),
-        upTo: rows[0] === undefined ? undefined : Number(rows[0].version),
-        problems: rows.filter((row) => row.dirty).map((row) => `version ${row.version} is dirty (a migration failed half way)`)
+    columns: ["version", "dirty"],
+    layout: "<version>_<name>.up.sql / .down.sql",
+    read: (sql, at) =>
+      Effect.map(select<{ version: string; dirty: boolean }>(sql, `SELECT version::text AS version, dirty FROM ${qualified(at)}`), (rows) => ({
+        keys: [],
+        through: rows[0] === undefined
+          ? undefined
+          : { key: normalizeNumber(rows[0].version), order: Number(rows[0].version), mustMatch: true },
+        problems: rows.filter((row) => row.dirty).map((row) =>
+          `version ${row.version} is dirty (it failed half way): fix the schema by hand and \`migrate force\` a clean version first`
+        )
       })),
-    keyOf: version
+    keyOf: numericVersion
   },
+  // One row per applied version (varchar), compared as text; no failure marker (a failed migration leaves no row).
   dbmate: {
     table: { name: "schema_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ version: string }>(sql, (t) => `SELECT version::text FROM ${t}`, schema, table), (rows) => ({
-        keys: rows.map((row) => numeric(row.version)),
-        problems: []
-      })),
-    keyOf: version
+    columns: ["version"],
+    notWith: { column: "dirty", tool: "golang-migrate" },
+    layout: "<version>_<name>.sql with -- migrate:up",
+    read: (sql, at) =>
+      Effect.map(select<{ version: string }>(sql, `SELECT version FROM ${qualified(at)}`), (rows) => plainHistory(rows.map((row) => row.version))),
+    keyOf: leadingDigits
   },
+  // goose_db_version (id serial, version_id bigint, is_applied boolean, tstamp): the newest row of a version decides;
+  // version 0 is the row goose writes when it creates the table.
   goose: {
     table: { name: "goose_db_version" },
-    read: (sql, schema, table) =>
+    columns: ["id", "version_id", "is_applied"],
+    layout: "<version>_<name>.sql with -- +goose Up",
+    read: (sql, at) =>
       Effect.map(
-        rowsOf<{ version_id: string; is_applied: boolean }>(
+        select<{ version_id: string; is_applied: boolean }>(
           sql,
-          (t) => `SELECT DISTINCT ON (version_id) version_id::text, is_applied FROM ${t} WHERE version_id <> 0 ORDER BY version_id, id DESC`,
-          schema,
-          table
+          `SELECT DISTINCT ON (version_id) version_id::text AS version_id, is_applied FROM ${qualified(at)}
+            WHERE version_id <> 0 ORDER BY version_id, id DESC`
         ),
-        (rows) => ({ keys: rows.filter((row) => row.is_applied).map((row) => numeric(row.version_id)), problems: [] })
+        (rows) => plainHistory(rows.filter((row) => row.is_applied).map((row) => normalizeNumber(row.version_id)))
       ),
-    keyOf: version
+    keyOf: numericVersion
   },
+  // _sqlx_migrations (version bigint, description, installed_on, success, checksum, execution_time).
   sqlx: {
     table: { name: "_sqlx_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ version: string; success: boolean }>(sql, (t) => `SELECT version::text, success FROM ${t}`, schema, table), (rows) => ({
-        keys: rows.filter((row) => row.success).map((row) => numeric(row.version)),
-        problems: rows.filter((row) => !row.success).map((row) => `version ${row.version} failed (success = false)`)
+    columns: ["version", "description", "success", "checksum"],
+    layout: "<version>_<name>.sql, or .up.sql / .down.sql",
+    read: (sql, at) =>
+      Effect.map(select<{ version: string; success: boolean }>(sql, `SELECT version::text AS version, success FROM ${qualified(at)}`), (rows) => ({
+        keys: rows.filter((row) => row.success).map((row) => normalizeNumber(row.version)),
+        problems: rows.filter((row) => !row.success).map((row) =>
+          `version ${row.version} is dirty (success = false): sqlx refuses to go on until it is fixed and its row removed`
+        )
       })),
-    keyOf: version
+    keyOf: numericVersion
   },
+  // __diesel_schema_migrations (version varchar(50), run_on): the folder name before its first `_`, dashes removed.
   diesel: {
     table: { name: "__diesel_schema_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ version: string }>(sql, (t) => `SELECT version FROM ${t}`, schema, table), (rows) => ({
-        keys: rows.map((row) => numeric(row.version.replaceAll("-", ""))),
-        problems: []
-      })),
-    keyOf: version
+    columns: ["version", "run_on"],
+    layout: "<version>_<name>/up.sql folders",
+    read: (sql, at) =>
+      Effect.map(select<{ version: string }>(sql, `SELECT version FROM ${qualified(at)}`), (rows) => plainHistory(rows.map((row) => row.version))),
+    keyOf: (migration) =>
+      fileName(migration) === "up.sql" ? folderName(migration).split("_")[0]!.replaceAll("-", "") : undefined
   },
   flyway: {
     table: { name: "flyway_schema_history" },
-    read: (sql, schema, table) =>
+    columns: ["installed_rank", "version", "type", "script", "success"],
+    layout: "V<version>__<name>.sql",
+    read: (sql, at) =>
       Effect.map(
-        rowsOf<{ version: string | null; type: string; success: boolean; script: string }>(
+        select<{ version: string | null; type: string; success: boolean; script: string }>(
           sql,
-          (t) => `SELECT version, type, success, script FROM ${t} ORDER BY installed_rank`,
-          schema,
-          table
+          `SELECT version, type, success, script FROM ${qualified(at)} ORDER BY installed_rank`
         ),
-        (rows) => {
-          const applied = new Set<string>()
-          for (const row of rows) {
-            if (row.version === null || !row.success) continue
-            if (row.type.startsWith("UNDO")) applied.delete(row.version)
-            else if (row.type !== "BASELINE") applied.add(row.version)
-          }
-          return {
-            keys: [...applied],
-            problems: rows.filter((row) => !row.success).map((row) => `${row.script} failed (success = false)`)
-          }
-        }
+        flywayHistory
       ),
-    keyOf: (migration) => /^V([\d._]+)__/.exec(fileName(migration))?.[1]?.replaceAll("_", ".") ?? version(migration)
+    keyOf: (migration) => {
+      const version = /^V(\d+(?:[._]\d+)*)__/.exec(fileName(migration))?.[1]
+      return version === undefined ? undefined : normalizeFlyway(version)
+    }
   },
+  // pgmigrations (id serial, name varchar(255), run_on): the file name without its extension.
   "node-pg-migrate": {
     table: { name: "pgmigrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ name: string }>(sql, (t) => `SELECT name FROM ${t} ORDER BY id`, schema, table), (rows) => ({
-        keys: rows.map((row) => row.name),
-        problems: []
-      })),
-    keyOf: (migration) => fileName(migration).replace(/\.[^.]+$/, "")
+    columns: ["id", "name", "run_on"],
+    layout: "<timestamp>_<name>.sql (or .js/.ts)",
+    read: (sql, at) =>
+      Effect.map(select<{ name: string }>(sql, `SELECT name FROM ${qualified(at)} ORDER BY id`), (rows) => plainHistory(rows.map((row) => row.name))),
+    keyOf: (migration) => stem(fileName(migration))
   },
+  // knex_migrations (id, name, batch, migration_time) holds the file name with its extension; knex_migrations_lock
+  // (index, is_locked) is 1 while a run holds it. Matched without the extension: a .js migration rewritten as .sql matches.
   knex: {
     table: { name: "knex_migrations" },
-    read: (sql, schema, table) =>
-      Effect.zipWith(
-        rowsOf<{ name: string }>(sql, (t) => `SELECT name FROM ${t} ORDER BY id`, schema, table),
-        rowsOf<{ locked: boolean }>(sql, (t) => `SELECT is_locked = 1 AS locked FROM ${t}`, schema, `${table}_lock`).pipe(
-          // No lock table: knex never ran with locking here.
-          Effect.catchIf((error) => pgErrorInfo(error).code === "42P01", () => Effect.succeed([]))
-        ),
-        (rows, locks) => ({
-          keys: rows.map((row) => row.name),
-          problems: locks.some((lock) => lock.locked) ? [`${table}_lock is locked: a knex migration is running, or died holding it`] : []
-        })
-      ),
-    keyOf: fileName
+    columns: ["id", "name", "batch", "migration_time"],
+    layout: "<timestamp>_<name>.<ext>",
+    read: (sql, at) =>
+      Effect.gen(function*() {
+        const rows = yield* select<{ name: string }>(sql, `SELECT name FROM ${qualified(at)} ORDER BY id`)
+        const lock = { schema: at.schema, name: `${at.name}_lock` }
+        const [found] = yield* sql.unsafe<{ exists: boolean }>("SELECT to_regclass($1) IS NOT NULL AS exists", [qualified(lock)])
+        // No lock table: that knex never took its lock here.
+        const locks = found?.exists === true
+          ? yield* select<{ locked: boolean }>(sql, `SELECT is_locked = 1 AS locked FROM ${qualified(lock)}`)
+          : []
+        return {
+          keys: rows.map((row) => stem(row.name)),
+          problems: locks.some((row) => row.locked)
+            ? [`${lock.schema}.${lock.name} is locked: a knex migration is running, or one died holding it (knex migrate:unlock)`]
+            : []
+        }
+      }),
+    keyOf: (migration) => stem(fileName(migration))
   },
+  // _prisma_migrations: applied when finished and not rolled back; a row neither finished nor rolled back failed.
   prisma: {
     table: { name: "_prisma_migrations" },
-    read: (sql, schema, table) =>
+    columns: ["migration_name", "finished_at", "rolled_back_at", "started_at"],
+    layout: "<timestamp>_<name>/migration.sql folders",
+    read: (sql, at) =>
       Effect.map(
-        rowsOf<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
+        select<{ migration_name: string; finished: boolean; rolled_back: boolean }>(
           sql,
-          (t) =>
-            `SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back FROM ${t} ORDER BY started_at`,
-          schema,
-          table
+          `SELECT migration_name, finished_at IS NOT NULL AS finished, rolled_back_at IS NOT NULL AS rolled_back
+             FROM ${qualified(at)} ORDER BY started_at`
         ),
         (rows) => ({
           keys: rows.filter((row) => row.finished && !row.rolled_back).map((row) => row.migration_name),
           problems: rows.filter((row) => !row.finished && !row.rolled_back).map((row) =>
-            `${row.migration_name} did not finish (failed or in progress): resolve it with prisma migrate resolve first`
+            `${row.migration_name} failed or is still running (finished_at and rolled_back_at are empty): ` +
+            "resolve it with `prisma migrate resolve` first"
           )
         })
       ),
-    keyOf: folderName
+    keyOf: (migration) => (fileName(migration) === "migration.sql" ? folderName(migration) : undefined)
   },
+  // drizzle.__drizzle_migrations (id serial, hash text, created_at bigint): the sha256 of the file's text with LF
+  // line endings, which is our checksum.
   drizzle: {
     table: { schema: "drizzle", name: "__drizzle_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ hash: string }>(sql, (t) => `SELECT hash FROM ${t} ORDER BY id`, schema, table), (rows) => ({
-        keys: rows.map((row) => row.hash),
-        problems: []
-      })),
-    // drizzle records the sha256 of the file's text: our checksum, for a file without CR line endings.
-    keyOf: (migration) => migration.checksum ?? ""
+    columns: ["id", "hash", "created_at"],
+    layout: "<index>_<name>.sql with meta/_journal.json",
+    read: (sql, at) =>
+      Effect.map(select<{ hash: string }>(sql, `SELECT hash FROM ${qualified(at)} ORDER BY id`), (rows) => plainHistory(rows.map((row) => row.hash))),
+    keyOf: (migration) => migration.checksum
   },
+  // @effect/sql's Migrator: effect_sql_migrations (migration_id integer, created_at, name), ids from `<id>_<name>`.
   "effect-sql": {
     table: { name: "effect_sql_migrations" },
-    read: (sql, schema, table) =>
-      Effect.map(rowsOf<{ migration_id: string }>(sql, (t) => `SELECT migration_id::text FROM ${t}`, schema, table), (rows) => ({
-        keys: rows.map((row) => numeric(row.migration_id)),
-        problems: []
-      })),
-    keyOf: version
+    columns: ["migration_id", "name", "created_at"],
+    layout: "<id>_<name>.ts",
+    read: (sql, at) =>
+      Effect.map(
+        select<{ migration_id: string }>(sql, `SELECT migration_id::text AS migration_id FROM ${qualified(at)}`),
+        (rows) => plainHistory(rows.map((row) => normalizeNumber(row.migration_id)))
+      ),
+    keyOf: numericVersion
+  }
+}
+
+/**
+ * Flyway's rows in order: versioned SQL/JDBC rows apply, UNDO and DELETE rows take them back, a BASELINE row covers
+ * every version up to its own; SCHEMA rows and repeatable migrations (no version) are not migrations of ours.
+ */
+const flywayHistory = (
+  rows: ReadonlyArray<{ version: string | null; type: string; success: boolean; script: string }>
+): History => {
+  const applied = new Set<string>()
+  let baseline: string | undefined
+  for (const row of rows) {
+    if (row.version === null || !row.success) continue
+    const version = normalizeFlyway(row.version)
+    if (row.type === "BASELINE") baseline = version
+    else if (row.type.startsWith("UNDO") || row.type === "DELETE") applied.delete(version)
+    else if (row.type !== "SCHEMA") applied.add(version)
+  }
+  return {
+    keys: [...applied],
+    through: baseline === undefined ? undefined : { key: baseline, order: flywayOrder(baseline), mustMatch: false },
+    problems: rows.filter((row) => !row.success).map((row) =>
+      `${row.script} failed (success = false): \`flyway repair\` removes the failed row once the schema is fixed`
+    )
   }
 }
 

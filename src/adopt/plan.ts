@@ -9,23 +9,38 @@ export interface AdoptionPlan {
   readonly pending: ReadonlyArray<Migration>
   /** Its history's keys that no migration file matches. */
   readonly unmatched: ReadonlyArray<string>
-  /** Dirty, failed or locked entries of its history. */
+  /** Dirty, failed or locked entries of its history, and files that are not the tool's or share a key. */
   readonly problems: ReadonlyArray<string>
 }
 
 /** Pure: matches a tool's history to the loaded migrations by the key that tool records for each. */
 export const planAdoption = (tool: ToolHistory, history: History, migrations: ReadonlyArray<Migration>): AdoptionPlan => {
+  const problems = [...history.problems]
+  const byKey = new Map<string, Migration>()
+  const keyOf = new Map<Migration, string>()
+  for (const migration of migrations) {
+    const key = tool.keyOf(migration)
+    if (key === undefined) {
+      problems.push(`${migration.source} is not a migration of this tool's layout (${tool.layout})`)
+      continue
+    }
+    const other = byKey.get(key)
+    if (other !== undefined) problems.push(`${other.source} and ${migration.source} have the same key ${key}`)
+    byKey.set(key, migration)
+    keyOf.set(migration, key)
+  }
   const applied = new Set(history.keys)
-  const keys = new Map(migrations.map((migration) => [tool.keyOf(migration), migration]))
-  const isApplied = (migration: Migration) =>
-    history.upTo === undefined ? applied.has(tool.keyOf(migration)) : migration.timestamp <= history.upTo
-  const unmatched = history.upTo === undefined
-    ? history.keys.filter((key) => !keys.has(key))
-    : keys.has(String(history.upTo)) || history.keys.length === 0 ? [] : [String(history.upTo)]
+  const through = history.through
+  const isApplied = (migration: Migration) => {
+    const key = keyOf.get(migration)
+    return key !== undefined && (applied.has(key) || (through !== undefined && migration.timestamp <= through.order))
+  }
+  const unmatched = history.keys.filter((key) => !byKey.has(key))
+  if (through?.mustMatch === true && !byKey.has(through.key)) unmatched.push(through.key)
   return {
     record: migrations.filter(isApplied),
     pending: migrations.filter((migration) => !isApplied(migration)),
     unmatched,
-    problems: history.problems
+    problems
   }
 }

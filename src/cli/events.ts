@@ -96,6 +96,8 @@ export const repairResults = (repaired: number) =>
 const commandHint = (tag: string, code: string | undefined): string =>
   tag === "MigrationIrreversible"
     ? "add a down to the migration, or undo it by hand and `effect-migrate reset <id>`"
+    : tag === "AdoptionRefused"
+    ? "fix what the message names (in the other tool's history, or the migration files), then run adopt again"
     : tag === "MigrationFailed" || tag === "MigrationTimeout"
     ? "fix the down migration and run the command again; the failed one was rolled back and is still applied"
     : hintForAbort(tag, code)

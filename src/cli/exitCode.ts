@@ -27,6 +27,7 @@ const exitCodeFor = (tag: string): number => {
     case "DuplicateMigrationId":
     case "MigrationNotFound":
     case "MigrationIrreversible":
+    case "AdoptionRefused":
       return ExitCode.usage
     default:
       return ExitCode.failed

@@ -3,6 +3,8 @@ import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Effect } from "effect"
 import { secretsIn } from "../config.js"
+import { adoptCommand } from "./commands/adopt.js"
+import { baselineCommand } from "./commands/baseline.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
 import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
@@ -41,7 +43,9 @@ const root = base.pipe(
     inheriting(resetCommand),
     inheriting(verifyCommand),
     inheriting(repairCommand),
-    inheriting(rlsCommand)
+    inheriting(rlsCommand),
+    inheriting(baselineCommand),
+    inheriting(adoptCommand)
   ])
 )
 

@@ -1,5 +1,5 @@
 import { Context, type Effect, Schema } from "effect"
-import type { DatabaseError, MigrationFailed, MigrationInterrupted, MigrationTimeout } from "../errors.js"
+import type { ConfigError, DatabaseError, MigrationFailed, MigrationInterrupted, MigrationTimeout } from "../errors.js"
 import type { Migration } from "../migration.js"
 
 export type JournalStatus = "applied" | "failed" | "running"
@@ -31,10 +31,13 @@ export class AlreadyApplied extends Schema.TaggedError<AlreadyApplied>()("Alread
 }) {}
 
 export interface JournalService {
-  /** Creates the schema and table if missing, and adds our columns to a table made by an older version or tool. */
-  readonly ensure: Effect.Effect<void, DatabaseError>
-  /** Every row, in one query; none when the table does not exist yet. */
-  readonly entries: Effect.Effect<ReadonlyArray<JournalEntry>, DatabaseError>
+  /**
+   * Creates the schema and table if missing, and adds our columns to an older journal of ours. A table of that name
+   * that is not ours (see `isOurJournal`) fails with a `ConfigError` naming it, before any change.
+   */
+  readonly ensure: Effect.Effect<void, ConfigError | DatabaseError>
+  /** Every row; none when the table does not exist yet; a `ConfigError` when the table is not ours. */
+  readonly entries: Effect.Effect<ReadonlyArray<JournalEntry>, ConfigError | DatabaseError>
   /**
    * Writes the migration's `applied` row, replacing a `failed` one; an `applied` row is kept and the write refused.
    * Run inside the migration's transaction, so that the row commits with it or not at all.
@@ -51,6 +54,11 @@ export interface JournalService {
   readonly recordStarted: (migration: Migration) => Effect.Effect<JournalEntry | undefined, DatabaseError>
   /** Writes an `applied` row without running anything (operator's `mark-applied`), as `recordApplied` does. */
   readonly markApplied: (migration: Migration) => Effect.Effect<void, AlreadyApplied | DatabaseError>
+  /**
+   * Writes `applied` rows for all of them without running anything (`baseline`, `adopt`): multi-row INSERTs in one
+   * transaction, replacing `failed` rows. When any has an `applied` row already, nothing is written and it fails.
+   */
+  readonly markAppliedAll: (migrations: ReadonlyArray<Migration>) => Effect.Effect<void, AlreadyApplied | DatabaseError>
   /** Sets status `failed` on an existing row; false when there is no row. */
   readonly markFailed: (id: string) => Effect.Effect<boolean, DatabaseError>
   /** Deletes the row, so the migration is pending again; false when there was none. */

@@ -1,10 +1,20 @@
 import { Clock, Effect, Layer } from "effect"
 import type { Migration } from "../migration.js"
+import { type ExistingColumn, foreignJournal, isOurJournal } from "./journalSchema.js"
 import { alreadyApplied, errorText, Journal, type JournalEntry, type JournalService } from "./Journal.js"
 
 export interface MemoryJournalOptions {
   /** Rows already in the journal. */
   readonly entries?: ReadonlyArray<Partial<JournalEntry> & { readonly id: string }>
+  /**
+   * A table already where the journal goes, as the catalogue describes it: one that is not ours (another tool's
+   * journal, an app's table) makes `ensure` and `entries` fail as the live journal does.
+   */
+  readonly existingTable?: {
+    readonly schema: string
+    readonly table: string
+    readonly columns: ReadonlyArray<ExistingColumn>
+  }
 }
 
 const entry = (row: Partial<JournalEntry> & { readonly id: string }): JournalEntry => ({
@@ -43,6 +53,18 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
         return true
       })
 
+    const existing = options.existingTable
+    const guard = existing === undefined || isOurJournal(existing.columns)
+      ? Effect.void
+      : Effect.fail(foreignJournal(existing.schema, existing.table, existing.columns))
+
+    const markAppliedAll = (migrations: ReadonlyArray<Migration>) =>
+      Effect.gen(function*() {
+        const kept = migrations.find((migration) => rows.get(migration.id)?.status === "applied")
+        if (kept !== undefined) return yield* Effect.fail(alreadyApplied(kept.id))
+        for (const migration of migrations) yield* upsert(migration, "applied", 0, null)
+      })
+
     const recordApplied = (migration: Migration, durationMs: number) =>
       upsert(migration, "applied", durationMs, null).pipe(
         Effect.filterOrFail((written) => written, () => alreadyApplied(migration.id)),
@@ -60,14 +82,15 @@ export const make = (options: MemoryJournalOptions = {}): Effect.Effect<JournalS
       })
 
     return Journal.of({
-      ensure: Effect.void,
-      entries: Effect.sync(() => [...rows.values()]),
+      ensure: guard,
+      entries: Effect.zipRight(guard, Effect.sync(() => [...rows.values()])),
       recordApplied,
       recordFailure: (migration, failure) => upsert(migration, "failed", failure.durationMs, errorText(failure)),
       entry: (id) => Effect.sync(() => rows.get(id)),
       recordStarted: (migration) =>
         Effect.map(upsert(migration, "running", null, null), (written) => (written ? undefined : rows.get(migration.id))),
       markApplied: (migration) => recordApplied(migration, 0),
+      markAppliedAll,
       markFailed: (id) => update(id, (row) => ({ ...row, status: "failed" })),
       remove: (id) => update(id, () => undefined),
       updateChecksum: (id, checksum) => update(id, (row) => ({ ...row, checksum }))

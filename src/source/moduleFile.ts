@@ -79,14 +79,16 @@ export const migrationFromModule = (
     })
   }
 
-  if (!Migration.isDefinition(exported)) {
+  // @effect/sql's Migrator: the default export is the migration's Effect itself.
+  const definition = Migration.isEffectLike(exported) ? { up: exported } : exported
+  if (!Migration.isDefinition(definition)) {
     return fail(
       exported === undefined
         ? "no default export: export default Migration.make({ id, name, timestamp, up }) or an async (db) => boolean"
         : "the default export is not a migration: expected Migration.make({...}), an object with `up`, or an async (db) => boolean"
     )
   }
-  return fromDefinition(exported, file, parsed.id, parsed.timestamp).pipe(
+  return fromDefinition(definition, file, parsed.id, parsed.timestamp).pipe(
     Either.map((migration) => ({ ...migration, checksum: checksum(text) }))
   )
 }

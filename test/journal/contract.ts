@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, type Layer } from "effect"
-import { MigrationFailed, MigrationTimeout } from "../../src/errors.js"
+import { ConfigError, MigrationFailed, MigrationTimeout } from "../../src/errors.js"
 import { AlreadyApplied, Journal, type JournalEntry } from "../../src/journal/Journal.js"
 import type { Migration } from "../../src/migration.js"
 
@@ -8,7 +8,25 @@ import type { Migration } from "../../src/migration.js"
 export interface JournalHarness {
   readonly name: string
   readonly journal: () => Layer.Layer<Journal, unknown>
+  /**
+   * A fresh journal whose table already exists with these columns (`CREATE TABLE` column definitions), and what the
+   * table holds afterwards (its columns and rows, to show it was left as it was; the memory journal has no table).
+   */
+  readonly over: (columns: ReadonlyArray<readonly [string, string]>) => Effect.Effect<{
+    readonly journal: Layer.Layer<Journal, unknown>
+    readonly table: string
+    readonly snapshot: Effect.Effect<unknown, unknown>
+  }>
 }
+
+/** Other tools' journals of the name `migrations`, as their sources create them. */
+export const typeormColumns = [["id", "serial PRIMARY KEY"], ["timestamp", "bigint NOT NULL"], ["name", "varchar NOT NULL"]] as const
+export const postgresMigrationsColumns = [
+  ["id", "integer PRIMARY KEY"],
+  ["name", "varchar(100) UNIQUE NOT NULL"],
+  ["hash", "varchar(40) NOT NULL"],
+  ["executed_at", "timestamp DEFAULT current_timestamp"]
+] as const
 
 export const migration = (id: string, fields: Partial<Migration> = {}): Migration => ({
   id,
@@ -150,4 +168,70 @@ export const journalContract = (harness: JournalHarness) =>
       yield* journal.markApplied(other)
       expect(yield* journal.entry(other.id)).toMatchObject({ status: "applied", durationMs: 0 })
     }))
+
+    test("markAppliedAll writes applied rows for all, replacing failed rows", Effect.gen(function*() {
+      const journal = yield* Journal
+      const [a, b, c] = ["20240101000000_g", "20240102000000_h", "20240103000000_i"].map((id, index) =>
+        migration(id, { timestamp: 20240101000000 + index * 1_000_000 })
+      )
+      yield* journal.recordFailure(b!, failure(b!))
+      yield* journal.markAppliedAll([a!, b!, c!])
+      yield* journal.markAppliedAll([])
+      const rows = (yield* entries).map(row).sort((x, y) => x.id.localeCompare(y.id))
+      expect(rows).toEqual([a!, b!, c!].map((m) => ({
+        id: m.id,
+        name: m.name,
+        description: m.description,
+        durationMs: 0,
+        status: "applied",
+        checksum: m.checksum,
+        error: null,
+        timestamp: m.timestamp
+      })))
+    }))
+
+    test("markAppliedAll writes nothing when any of them is applied already, and names it", Effect.gen(function*() {
+      const journal = yield* Journal
+      const kept = migration("20240101000000_j")
+      yield* journal.markApplied(kept)
+      const before = yield* entries
+      const failed = yield* Effect.flip(journal.markAppliedAll([migration("20240101000000_k"), kept, migration("20240101000000_l")]))
+      expect(failed).toBeInstanceOf(AlreadyApplied)
+      expect(failed).toMatchObject({ id: kept.id })
+      expect(yield* entries).toEqual(before)
+    }))
+
+    const refused = (columns: ReadonlyArray<readonly [string, string]>) =>
+      it.live(`a table with columns ${columns.map(([name]) => name).join(", ")} is not ours: refused, named, left as it was`, () =>
+        Effect.gen(function*() {
+          const table = yield* harness.over(columns)
+          const before = yield* table.snapshot
+          for (const step of [Effect.flatMap(Journal, (j) => j.ensure), Effect.flatMap(Journal, (j) => j.entries)]) {
+            const error = yield* Effect.flip(Effect.provide(step, table.journal))
+            expect(error).toBeInstanceOf(ConfigError)
+            expect(error).toMatchObject({ variable: "MIGRATION_TABLE" })
+            expect((error as ConfigError).message).toContain(table.table)
+            expect((error as ConfigError).message).toContain("MIGRATION_TABLE")
+          }
+          expect(yield* table.snapshot).toEqual(before)
+        }))
+
+    refused(typeormColumns)
+    refused(postgresMigrationsColumns)
+    refused([["id", "text PRIMARY KEY"], ["name", "text"], ["email", "text"]])
+
+    it.live("an older journal of ours (id, name, applied_at) is upgraded and used", () =>
+      Effect.gen(function*() {
+        const table = yield* harness.over([["id", "text PRIMARY KEY"], ["name", "text NOT NULL"], ["applied_at", "timestamptz DEFAULT now()"]])
+        yield* Effect.provide(
+          Effect.gen(function*() {
+            const journal = yield* Journal
+            yield* journal.ensure
+            expect(yield* journal.entries).toEqual([])
+            yield* journal.markAppliedAll([migration("20240101000000_m")])
+            expect(yield* journal.entries).toMatchObject([{ id: "20240101000000_m", status: "applied", checksum: "sum-20240101000000_m" }])
+          }),
+          table.journal
+        )
+      }))
   })
