@@ -5,6 +5,7 @@ import { Effect } from "effect"
 import { secretsIn } from "../config.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
+import { lintCommand } from "./commands/lint.js"
 import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
 import { rlsCommand } from "./commands/rls.js"
 import { statusCommand } from "./commands/status.js"
@@ -41,7 +42,8 @@ const root = base.pipe(
     inheriting(resetCommand),
     inheriting(verifyCommand),
     inheriting(repairCommand),
-    inheriting(rlsCommand)
+    inheriting(rlsCommand),
+    inheriting(lintCommand)
   ])
 )
 

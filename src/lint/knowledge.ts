@@ -15,28 +15,43 @@ export class Knowledge {
   /** `table.column` with a validated CHECK (col IS NOT NULL): SET NOT NULL then needs no scan. */
   readonly provenNotNull = new Set<string>()
 
+  /** Created earlier in the migration being read. */
+  private local = new Set<string>()
+  private fresh = false
+
   isNew(table: string): boolean {
-    return this.created.has(table)
+    return this.created.has(table) || this.local.has(table)
   }
 
-  /** Learns from one statement; `fresh` when the migration is still to be applied (what it creates is new). */
-  learn(node: Node, fresh: boolean): void {
+  /** Starts a migration; `fresh` when it is still to be applied, so that what it creates is new for the next ones. */
+  begin(fresh: boolean): void {
+    this.local = new Set()
+    this.fresh = fresh
+  }
+
+  private create(name: string): void {
+    this.local.add(name)
+    if (this.fresh) this.created.add(name)
+  }
+
+  /** Learns from one statement. */
+  learn(node: Node): void {
     if ("CreateStmt" in node) {
       const table = tableKey(node.CreateStmt.relation)
-      if (fresh) this.created.add(table)
+      this.create(table)
       for (const element of node.CreateStmt.tableElts ?? []) {
         if ("ColumnDef" in element && element.ColumnDef.colname !== undefined) {
           this.columnTypes.set(columnKey(table, element.ColumnDef.colname), columnType(element.ColumnDef.typeName))
         }
       }
     } else if ("CreateTableAsStmt" in node) {
-      if (fresh) this.created.add(tableKey(node.CreateTableAsStmt.into?.rel))
+      this.create(tableKey(node.CreateTableAsStmt.into?.rel))
     } else if ("IndexStmt" in node) {
-      if (fresh && node.IndexStmt.idxname !== undefined) this.created.add(node.IndexStmt.idxname)
+      if (node.IndexStmt.idxname !== undefined) this.create(node.IndexStmt.idxname)
     } else if ("AlterTableStmt" in node) {
       this.learnAlter(node.AlterTableStmt)
     } else if ("RenameStmt" in node && node.RenameStmt.renameType === "OBJECT_TABLE" && node.RenameStmt.newname !== undefined) {
-      if (this.created.has(tableKey(node.RenameStmt.relation))) this.created.add(node.RenameStmt.newname)
+      if (this.isNew(tableKey(node.RenameStmt.relation))) this.create(node.RenameStmt.newname)
     }
   }
 
