@@ -14,6 +14,8 @@ import { SourceText } from "./sourceText.js"
 export interface LintInput {
   readonly file: string
   readonly sql: string
+  /** The file as written, when `sql` is a view of it (a module's literals): shown under findings. */
+  readonly original?: string
   readonly transactional: boolean
   /** Checked and reported; otherwise only learnt from (an applied migration before the ones linted). */
   readonly report: boolean
@@ -25,11 +27,14 @@ export interface LintInput {
 
 const dataStatements = new Set(["InsertStmt", "UpdateStmt", "DeleteStmt", "SelectStmt", "MergeStmt", "VariableSetStmt", "TransactionStmt"])
 
-const finding = (file: string, source: SourceText, rule: RuleId, index: number, message: string): Finding => {
+const finding = (input: LintInput, source: SourceText, rule: RuleId, index: number, message: string): Finding => {
   const position = source.positionOfChar(index)
   const { blocks, duration, level, safe } = catalog[rule]
-  return { file, ...position, rule, level, message, blocks, duration, safe, sourceLine: source.line(position.line) }
+  const sourceLine = input.original === undefined ? source.line(position.line) : new SourceText(input.original).line(position.line)
+  return { file: input.file, ...position, rule, level, message, blocks, duration, safe, sourceLine }
 }
+
+const byPosition = (a: Finding, b: Finding) => a.line - b.line || a.column - b.column
 
 const checkStatements = (
   input: LintInput,
@@ -58,22 +63,22 @@ const lintOne = (parse: Parse, input: LintInput, knowledge: Knowledge, disabled:
     const source = new SourceText(input.sql)
     const outcome = yield* Effect.promise(() => parse(input.sql))
     knowledge.begin(input.fresh)
-    const found: Array<Finding> = (input.notes ?? []).map((note) => finding(input.file, source, note.rule, note.index, note.message))
+    const found: Array<Finding> = (input.notes ?? []).map((note) => finding(input, source, note.rule, note.index, note.message))
     if (outcome._tag === "Failed") {
-      if (input.report) found.push(finding(input.file, source, "parse-error", outcome.offset, outcome.message))
+      if (input.report) found.push(finding(input, source, "parse-error", outcome.offset, outcome.message))
     } else {
       const nodes = outcome.statements.map(({ node, spanStart }) => ({
         node,
         start: source.byteOfChar(source.skipTrivia(source.charOfByte(spanStart)))
       }))
       for (const hit of checkStatements(input, nodes, knowledge)) {
-        found.push(finding(input.file, source, hit.rule, source.charOfByte(hit.offset), hit.message))
+        found.push(finding(input, source, hit.rule, source.charOfByte(hit.offset), hit.message))
       }
     }
     if (!input.report) return []
     const directives = directivesIn(input.sql)
-    for (const problem of directives.problems) found.push(finding(input.file, source, problem.rule, problem.index, problem.message))
-    return found.filter((item) => !directives.disabled.has(item.rule as RuleId) && !disabled.has(item.rule))
+    for (const problem of directives.problems) found.push(finding(input, source, problem.rule, problem.index, problem.message))
+    return found.filter((item) => !directives.disabled.has(item.rule as RuleId) && !disabled.has(item.rule)).sort(byPosition)
   })
 
 /**

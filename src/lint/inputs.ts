@@ -31,5 +31,5 @@ export const lintInput = (migration: Migration, role: { readonly report: boolean
     if (literals.length === 0) {
       notes.push({ rule: "not-linted", index: 0, message: `${migration.id}: no SQL text can be seen in its up: not linted` })
     }
-    return { ...base, sql: sqlView(text, literals), notes } satisfies LintInput
+    return { ...base, sql: sqlView(text, literals), original: text, notes } satisfies LintInput
   })
