@@ -1,19 +1,15 @@
 import { Args, Command, Options } from "@effect/cli"
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Console, Effect } from "effect"
 import * as path from "node:path"
 import { lintDisableConfig } from "../../config.js"
 import { ConfigError, MigrationLoadError } from "../../errors.js"
-import { lint, type LintInput } from "../../lint/engine.js"
 import type { Finding } from "../../lint/finding.js"
-import { lintInput } from "../../lint/inputs.js"
-import { loadParser } from "../../lint/parser.js"
 import { renderGithub } from "../../lint/reporters/github.js"
 import { renderJson } from "../../lint/reporters/json.js"
 import { renderSarif } from "../../lint/reporters/sarif.js"
 import { renderText, summary } from "../../lint/reporters/text.js"
 import { isRuleId } from "../../lint/rules/catalog.js"
-import type { Migration } from "../../migration.js"
+import { type LintRole, lintMigrations, rolesOfPlan } from "../../lint/run.js"
 import { fromConfig, fromDirectory, MigrationSource } from "../../source/MigrationSource.js"
 import { live, runCommand } from "../environment.js"
 import { Reported } from "../exitCode.js"
@@ -33,7 +29,7 @@ const lintOptions = {
   files: Args.text({ name: "files" }).pipe(Args.withDescription("migration files to lint, taken as pending"), Args.repeated)
 }
 
-type Role = { readonly migration: Migration; readonly report: boolean; readonly fresh: boolean }
+type Role = LintRole
 
 /** Named files: every migration of their directories, in order; the named ones linted as pending, the rest learnt from. */
 const namedFiles = (files: ReadonlyArray<string>) =>
@@ -65,13 +61,7 @@ const everyMigration = Effect.map(
 )
 
 /** The pending migrations, after learning from the applied ones. */
-const pendingMigrations = live(Effect.map(readPlan, (plan) => {
-  const pending = new Set(plan.pending.map((migration) => migration.id))
-  return plan.migrations.map((migration): Role => {
-    const report = pending.has(migration.id)
-    return { migration, report, fresh: report }
-  })
-}))
+const pendingMigrations = live(Effect.map(readPlan, rolesOfPlan))
 
 const disabledRules = Effect.gen(function*() {
   const ids = yield* Effect.mapError(lintDisableConfig, (error) =>
@@ -95,12 +85,9 @@ export const lintCommand = Command.make("lint", lintOptions, (options) =>
       const roles = options.files.length > 0
         ? yield* namedFiles(options.files)
         : options.all ? yield* everyMigration : yield* pendingMigrations
-      const inputs: Array<LintInput> = yield* Effect.forEach(roles, (role) => lintInput(role.migration, role)).pipe(
-        Effect.provide(NodeFileSystem.layer)
-      )
-      const linted = inputs.filter((input) => input.report).length
-      const parse = yield* loadParser
-      const findings = (yield* lint(parse, inputs, disabled)).map((finding) => ({
+      const result = yield* lintMigrations(roles, disabled)
+      const linted = result.linted
+      const findings = result.findings.map((finding) => ({
         ...finding,
         file: path.relative(process.cwd(), finding.file) || finding.file
       }))
