@@ -37,8 +37,8 @@ await Promise.all([
       js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from \"node:module\";\n" +
         "const require = __createRequire(import.meta.url);"
     },
-    // Loaded on demand: the WASM engine for pglite: URLs, and tsx for .ts migrations.
-    external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "tsx", "tsx/*", "pg-native"]
+    // Loaded on demand: the WASM engine for pglite: URLs, tsx for .ts migrations, the SQL parser for lint.
+    external: ["@electric-sql/pglite", "@electric-sql/pglite/*", "tsx", "tsx/*", "pg-native", "libpg-query"]
   }),
   // Registered by the CLI with module.register when it imports migration modules.
   build({ ...common, entryPoints: { moduleHooks: "src/cli/moduleHooks.ts" }, outdir: staging }),

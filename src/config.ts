@@ -218,6 +218,12 @@ export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
   )
 )
 
+/** MIGRATION_LINT_DISABLE: rule ids `effect-migrate lint` leaves out, comma separated (checked by the command). */
+export const lintDisableConfig: Config.Config<ReadonlyArray<string>> = Config.string("MIGRATION_LINT_DISABLE").pipe(
+  Config.map((text) => text.split(",").map((id) => id.trim()).filter((id) => id !== "")),
+  Config.withDefault([])
+)
+
 /** The single errors of a (possibly combined) Config error, in the order of `variables`. */
 type SingleError = Exclude<EffectConfigError.ConfigError, EffectConfigError.And | EffectConfigError.Or>
 

@@ -7,6 +7,7 @@ import { adoptCommand } from "./commands/adopt.js"
 import { baselineCommand } from "./commands/baseline.js"
 import { createCommand } from "./commands/create.js"
 import { downCommand } from "./commands/down.js"
+import { lintCommand } from "./commands/lint.js"
 import { markAppliedCommand, markFailedCommand, resetCommand } from "./commands/journalEdit.js"
 import { rlsCommand } from "./commands/rls.js"
 import { statusCommand } from "./commands/status.js"
@@ -45,7 +46,8 @@ const root = base.pipe(
     inheriting(repairCommand),
     inheriting(rlsCommand),
     inheriting(baselineCommand),
-    inheriting(adoptCommand)
+    inheriting(adoptCommand),
+    inheriting(lintCommand)
   ])
 )
 
