@@ -13,7 +13,14 @@ import { providePostgres, withDatabase } from "../support/postgres.mjs"
 const here = path.dirname(fileURLToPath(import.meta.url))
 const root = path.resolve(here, "../..")
 const sets = {
-  "3.21": ["effect@3.21.5", "@effect/platform@0.96.3", "@effect/sql@0.51.1", "@effect/sql-pg@0.52.1", "@effect/experimental@0.60.0"]
+  "3.21": [
+    "effect@3.21.5",
+    "@effect/platform@0.96.3",
+    "@effect/sql@0.51.1",
+    "@effect/sql-pg@0.52.1",
+    "@effect/experimental@0.60.0",
+    "@effect/vitest@0.29.0"
+  ]
 }
 const effectSet = process.env.CONSUMER_EFFECT
 const log = (line) => console.log(`[consumer] ${line}`)
