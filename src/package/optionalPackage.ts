@@ -6,7 +6,8 @@ export interface OptionalPackage {
   readonly purpose: string
 }
 
-const notInstalled = (cause: unknown, name: string): boolean =>
+/** Whether an import failed because `name` (not one of its own imports) is not installed. */
+export const isNotInstalled = (cause: unknown, name: string): boolean =>
   typeof cause === "object" && cause !== null && "code" in cause &&
   (cause.code === "ERR_MODULE_NOT_FOUND" || cause.code === "MODULE_NOT_FOUND") &&
   "message" in cause && typeof cause.message === "string" && cause.message.includes(name)
@@ -16,7 +17,7 @@ const notInstalled = (cause: unknown, name: string): boolean =>
  * it and the install command; any other failure as it came.
  */
 export const missingPackage = (pkg: OptionalPackage, cause: unknown, context?: string): Error =>
-  notInstalled(cause, pkg.name)
+  isNotInstalled(cause, pkg.name)
     ? new Error(
       `${pkg.purpose} needs the optional package ${pkg.name}, which is not installed` +
         (context === undefined ? "" : ` (${context})`) + `: npm install ${pkg.name}@${pkg.range}`

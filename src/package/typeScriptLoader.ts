@@ -1,4 +1,4 @@
-import { missingPackage, type OptionalPackage } from "./optionalPackage.js"
+import { isNotInstalled, missingPackage, type OptionalPackage } from "./optionalPackage.js"
 
 const tsx: OptionalPackage = { name: "tsx", range: "^4", purpose: "a TypeScript migration" }
 
@@ -11,19 +11,21 @@ export const nodeStripsTypes = (): boolean => {
 let loader: Promise<void> | undefined
 
 /**
- * Makes `.ts` migrations importable, once and only when one is about to be imported: nothing to do where Node
- * strips types itself; elsewhere tsx's loaders (both: a .ts file outside a `"type": "module"` package is CommonJS
- * to Node, and fails with the ESM one alone). Without tsx, the error names the package to install.
+ * Makes `.ts` migrations importable, once and only when one is about to be imported. tsx when the app has it
+ * (full TypeScript: enums, `./x.js` imports of `x.ts`), registering both of its loaders (a .ts file outside a
+ * `"type": "module"` package is CommonJS to Node, and fails with the ESM one alone); otherwise Node's own type
+ * stripping where the running Node has it; otherwise an error naming the package to install.
  */
 export const ensureTypeScriptSupport = (): Promise<void> => {
-  loader ??= nodeStripsTypes()
-    ? Promise.resolve()
-    : Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]).then(
-      ([esm, cjs]) => {
-        esm.register()
-        cjs.register()
-      },
-      (cause: unknown) => Promise.reject(missingPackage(tsx, cause, `Node ${process.version} does not strip types itself`))
-    )
+  loader ??= Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]).then(
+    ([esm, cjs]) => {
+      esm.register()
+      cjs.register()
+    },
+    (cause: unknown) =>
+      nodeStripsTypes() && isNotInstalled(cause, tsx.name)
+        ? undefined
+        : Promise.reject(missingPackage(tsx, cause, `Node ${process.version} does not strip types itself`))
+  )
   return loader
 }
