@@ -24,7 +24,15 @@ export {
 } from "./source/MigrationSource.js"
 export * as MigrationLogger from "./logging/MigrationLogger.js"
 export { makeMigrationsLayer, MigrationsLayer, type MigrationsLayerOptions } from "./layer.js"
-export { failOnFailure, liveServices, pipeline, runMigrations, runMigrationsLive, type RunOptions } from "./program.js"
+export {
+  failOnFailure,
+  liveServices,
+  liveServicesWith,
+  pipeline,
+  runMigrations,
+  runMigrationsLive,
+  type RunOptions
+} from "./program.js"
 export type { AppliedMigration, FailedMigration, MigrationReport, RlsOutcome } from "./report.js"
 export { statusOf, type MigrationStatus, type StatusReport } from "./status.js"
 export { plan, type Plan } from "./stages/discover.js"

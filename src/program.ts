@@ -67,18 +67,27 @@ const run = <A, E extends { readonly _tag: string; readonly message: string }, R
  */
 export const runMigrations = (options: RunOptions = {}) => run((startedAt) => pipeline(options, startedAt))
 
-/** The live services for DATABASE_URL and MIGRATIONS_DIR. */
-export const liveServices = Layer.mergeAll(
-  Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)),
-  MigrationLock.layer,
-  MigrationSource.fromConfig
-).pipe(
-  Layer.provideMerge(Connect.layer)
-)
+/** The live services for DATABASE_URL, with the migrations of `source` (default: the directory MIGRATIONS_DIR). */
+export const liveServicesWith = <E>(source: Layer.Layer<MigrationSource.MigrationSource, E, MigrationConfig>) =>
+  Layer.mergeAll(
+    Layer.merge(ExecutorLive.layer, MigrationGroups.layer).pipe(Layer.provideMerge(JournalLive.layer)),
+    MigrationLock.layer,
+    source
+  ).pipe(
+    Layer.provideMerge(Connect.layer)
+  )
 
-/** `runMigrations` on the live services, connected after the run's first lines. */
-export const runMigrationsLive = (options: RunOptions = {}) =>
-  run((startedAt) => Effect.provide(pipeline(options, startedAt), liveServices))
+/** The live services for DATABASE_URL and MIGRATIONS_DIR. */
+export const liveServices = liveServicesWith(MigrationSource.fromConfig)
+
+/**
+ * `runMigrations` on the live services, connected after the run's first lines; the migrations come from
+ * MIGRATIONS_DIR unless `source` is given (e.g. `migrationsFromArray([...])` for migrations bundled in code).
+ */
+export const runMigrationsLive = (
+  options: RunOptions = {},
+  source: Layer.Layer<MigrationSource.MigrationSource, never, MigrationConfig> = MigrationSource.fromConfig
+) => run((startedAt) => Effect.provide(pipeline(options, startedAt), liveServicesWith(source)))
 
 /** The report's failure as the error channel: for callers that must not go on after a failed run. */
 export const failOnFailure = <E, R>(

@@ -1,1 +1,4 @@
-export const version = "0.1.0"
+import packageJson from "../../package.json" with { type: "json" }
+
+/** The package's version, from package.json (bundled into dist/cli.js at build time). */
+export const version: string = packageJson.version

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs"
 import type { ConnectionOptions } from "node:tls"
 import Pg from "pg"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
-import { DatabaseUnavailable } from "../errors.js"
+import { ConfigError, DatabaseUnavailable } from "../errors.js"
 import * as Database from "./Database.js"
 import { pgErrorInfo } from "./pgError.js"
 import { pgliteClient } from "./pglite.js"
@@ -222,7 +222,7 @@ const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => 
 /** The SqlClient and Database services for DATABASE_URL, released when the layer's scope closes. */
 export const layer: Layer.Layer<
   SqlClient.SqlClient | PgClient.PgClient | Database.Database | ConnectionFacts,
-  DatabaseUnavailable,
+  DatabaseUnavailable | ConfigError,
   MigrationConfig
 > = Layer.scopedContext(
   Effect.gen(function*() {

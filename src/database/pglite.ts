@@ -4,7 +4,8 @@ import { SqlError } from "@effect/sql/SqlError"
 import { Effect, LogLevel, type Scope } from "effect"
 import * as path from "node:path"
 import type Pg from "pg"
-import { DatabaseUnavailable } from "../errors.js"
+import { ConfigError, DatabaseUnavailable } from "../errors.js"
+import { missingPackage } from "../package/optionalPackage.js"
 import * as Events from "../logging/events.js"
 import { pgErrorInfo } from "./pgError.js"
 import * as PgliteLock from "./pgliteLock.js"
@@ -31,6 +32,14 @@ const announceLimits = (dataDir: string) =>
 const openError = (dataDir: string) => (cause: unknown) =>
   new SqlError({ cause, message: `cannot open PGlite at ${dataDir}: ${pgErrorInfo(cause).message}` })
 
+const pglitePackage = { name: "@electric-sql/pglite", range: "^0.5", purpose: "DATABASE_URL=pglite:..." }
+
+/** PGlite's modules, loaded on demand so a PostgreSQL URL never pays for the WASM module; an optional peer dependency. */
+const loadPglite = Effect.tryPromise({
+  try: () => Promise.all([import("@electric-sql/pglite"), import("@electric-sql/pglite/node-postgres"), import("pg")]),
+  catch: (cause) => new ConfigError({ variable: "DATABASE_URL", message: missingPackage(pglitePackage, cause).message })
+})
+
 /**
  * Opens PGlite (PostgreSQL in WASM) for `pglite:<dir>` or `pglite:memory`, as a one-connection pg Pool,
  * loaded on demand so a PostgreSQL URL never pays for the WASM module. A directory is created if missing
@@ -38,8 +47,13 @@ const openError = (dataDir: string) => (cause: unknown) =>
  */
 export const openPglite = (
   dataDir: string
-): Effect.Effect<Pg.Pool, SqlError | PgliteLock.DataDirectoryLocked | PgliteLock.DataDirectoryLockError, Scope.Scope> =>
+): Effect.Effect<
+  Pg.Pool,
+  SqlError | ConfigError | PgliteLock.DataDirectoryLocked | PgliteLock.DataDirectoryLockError,
+  Scope.Scope
+> =>
   Effect.gen(function*() {
+    const [{ PGlite }, { createPgConfig }, pg] = yield* loadPglite
     const directory = dataDir === memory ? undefined : path.resolve(dataDir)
     if (directory !== undefined) {
       const held = yield* PgliteLock.acquire(directory)
@@ -57,11 +71,6 @@ export const openPglite = (
     return yield* Effect.acquireRelease(
       Effect.tryPromise({
         try: async () => {
-          const [{ PGlite }, { createPgConfig }, pg] = await Promise.all([
-            import("@electric-sql/pglite"),
-            import("@electric-sql/pglite/node-postgres"),
-            import("pg")
-          ])
           const db = await PGlite.create(directory)
           // node-postgres would open one connection per client; PGlite has one session: keep the pool at one.
           const pool = new pg.default.Pool({ ...createPgConfig(db), max: 1 })
@@ -86,12 +95,12 @@ export const openPglite = (
  */
 export const pgliteClient = (
   dataDir: string
-): Effect.Effect<PgClient.PgClient, DatabaseUnavailable, Scope.Scope | Reactivity.Reactivity> =>
+): Effect.Effect<PgClient.PgClient, DatabaseUnavailable | ConfigError, Scope.Scope | Reactivity.Reactivity> =>
   openPglite(dataDir).pipe(
     Effect.flatMap((pool) => PgClient.fromPool({ acquire: Effect.succeed(pool), applicationName: "effect-migrate" })),
     Effect.tap(() => announceLimits(dataDir)),
     Effect.mapError((error) =>
-      new DatabaseUnavailable({
+      error._tag === "ConfigError" ? error : new DatabaseUnavailable({
         target: `pglite:${dataDir}`,
         code: error._tag === "DataDirectoryLocked" ? "EBUSY" : undefined,
         message: error.message

@@ -2,22 +2,12 @@ import { Effect, Either, FiberRef } from "effect"
 import { pathToFileURL } from "node:url"
 import { MigrationLoadError } from "../errors.js"
 import * as Migration from "../migration.js"
+import { effectVersionFrom, unsupportedEffect } from "../package/effectVersion.js"
+import { ensureTypeScriptSupport } from "../package/typeScriptLoader.js"
 import { scanStatements } from "../sql/splitStatements.js"
 import { sqlForTransaction } from "../sql/transactionControl.js"
 import { checksum } from "./checksum.js"
 import { parseFileName, timestampProblem, titleFromSlug } from "./fileName.js"
-
-let typeScriptLoader: Promise<void> | undefined
-
-/** Registers tsx's loader once, and only when a TypeScript migration is about to be imported. */
-const ensureTypeScriptLoader = (): Promise<void> => {
-  // Both loaders: a .ts file outside a `"type": "module"` package is CommonJS to Node, and fails with the ESM one alone.
-  typeScriptLoader ??= Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]).then(([esm, cjs]) => {
-    esm.register()
-    cjs.register()
-  })
-  return typeScriptLoader
-}
 
 const beforeFirstImport: Array<() => void> = []
 
@@ -30,6 +20,12 @@ export const onFirstModuleImport = (prepare: () => void): void => {
 }
 
 const isTypeScript = (fileName: string) => /\.[mc]?ts$/.test(fileName)
+
+/** A migration module's problem, followed by the Effect 4 explanation when the module's directory resolves Effect 4. */
+const withEffectLine = (file: string, message: string) => {
+  const problem = unsupportedEffect(effectVersionFrom(file))
+  return problem === undefined ? message : `${message} (${problem})`
+}
 
 const unwrapDefault = (module: Record<string, unknown>): unknown => {
   let value: unknown = module.default
@@ -57,7 +53,7 @@ export const migrationFromModule = (
   text: string
 ): Either.Either<Migration.Migration, MigrationLoadError> => {
   const parsed = parseFileName(fileName)
-  const fail = (message: string) => Either.left(new MigrationLoadError({ file, message: `${file}: ${message}` }))
+  const fail = (message: string) => Either.left(new MigrationLoadError({ file, message: withEffectLine(file, `${file}: ${message}`) }))
   const exported = unwrapDefault(module)
 
   if (typeof exported === "function" && !Migration.isEffectLike(exported)) {
@@ -89,6 +85,7 @@ export const migrationFromModule = (
     )
   }
   return fromDefinition(definition, file, parsed.id, parsed.timestamp).pipe(
+    Either.mapLeft((error) => new MigrationLoadError({ file, message: withEffectLine(file, error.message) })),
     Either.map((migration) => ({ ...migration, checksum: checksum(text) }))
   )
 }
@@ -158,13 +155,13 @@ export const importModule = (file: string, fileName: string): Effect.Effect<Reco
   Effect.flatMap(FiberRef.get(importTimeoutMs), (timeoutMs) => Effect.tryPromise({
     try: async () => {
       for (const prepare of beforeFirstImport.splice(0)) prepare()
-      if (isTypeScript(fileName)) await ensureTypeScriptLoader()
+      if (isTypeScript(fileName)) await ensureTypeScriptSupport()
       return (await import(pathToFileURL(file).href)) as Record<string, unknown>
     },
     catch: (cause) =>
       new MigrationLoadError({
         file,
-        message: `${file}: failed to import: ${cause instanceof Error ? cause.message : String(cause)}`
+        message: withEffectLine(file, `${file}: failed to import: ${cause instanceof Error ? cause.message : String(cause)}`)
       })
   }).pipe(
     // A top-level await that never settles would hold the run for ever, naming nothing.

@@ -1,0 +1,2 @@
+-- name: Create Notes
+CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL);
