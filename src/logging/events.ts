@@ -130,6 +130,14 @@ export const rlsFileMissing = (file: string) =>
     hint: "create the file, or point RLS_FILE (--rls-file) at it; --no-rls skips the stage"
   })
 
+/** The default RLS_FILE is absent: a new app without RLS policies, not an error. */
+export const rlsSkippedNoFile = (file: string) =>
+  info(
+    "db_rls_skipped",
+    `ℹ️ No RLS file at ${file} (the default RLS_FILE): skipping the RLS stage; set RLS_FILE to run one`,
+    { file }
+  )
+
 export const rlsExecuting = (count: number) =>
   info("db_rls_executing", `📝 Executing ${count} RLS SQL statements`, { statements: count })
 
