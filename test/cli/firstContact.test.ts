@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as path from "node:path"
 import { runCli } from "../support/cli.js"
+import { freePort } from "../support/freePort.js"
 import { useTestDatabase } from "../support/testDatabase.js"
 import { useCli, useTempDirs } from "./support.js"
 
@@ -25,5 +26,48 @@ describe("effect-migrate in a new app", () => {
     const result = await runCli(["up"], { DATABASE_URL: db.current.url, RLS_FILE: "rls.sql" }, { cwd: root })
     expect(result.code).toBe(1)
     expect(result.output).toContain(`RLS migration SQL file not found: ${path.join(root, "rls.sql")}`)
+  })
+})
+
+describe("effect-migrate and DATABASE_URL", () => {
+  it("unset: the first line says so and names the default tried, password masked", async () => {
+    const root = await tempDir({ "migrations/20240101000000_a.sql": "SELECT 1;" })
+    const result = await runCli(["status"], { MIGRATION_CONNECT_TIMEOUT: "0" }, { cwd: root })
+    const first = result.output.split("\n")[0]!
+    expect(first).toContain("DATABASE_URL is not set: trying the default postgres://postgres:***@localhost:5432/app")
+    expect(result.output).not.toContain("postgres:postgres@")
+  })
+
+  it("an unreachable server: one line per retry with the attempt, the next delay and the time left", async () => {
+    const port = await freePort()
+    const url = `postgres://app:s3cret@127.0.0.1:${port}/app`
+    const result = await runCli(["status"], { DATABASE_URL: url, MIGRATION_CONNECT_TIMEOUT: "1000" }, {})
+    expect(result.code).toBe(3)
+    const retries = result.output.split("\n").filter((line) => line.includes("retrying in"))
+    expect(retries.length).toBeGreaterThanOrEqual(2)
+    expect(retries[0]).toMatch(
+      new RegExp(`Cannot reach postgres://app@127\\.0\\.0\\.1:${port}/app yet \\(attempt 1: .*ECONNREFUSED.*\\); retrying in 100ms, \\d+s left`)
+    )
+    expect(retries[1]).toMatch(/attempt 2: .*retrying in 160ms/)
+    expect(result.output).not.toContain("s3cret")
+  })
+
+  it("a connection failure's hint is printed once", async () => {
+    const root = await tempDir({ "migrations/20240101000000_a.sql": "SELECT 1;" })
+    const url = new URL(db.current.url)
+    url.pathname = "/no_such_database_here"
+    const result = await runCli(["status"], { DATABASE_URL: url.toString() }, { cwd: root })
+    expect(result.code).toBe(3)
+    expect(result.output.match(/database does not exist: create it/g)).toHaveLength(1)
+  })
+
+  it("pglite: without a directory is refused naming DATABASE_URL; pglite:memory says its data is gone at exit", async () => {
+    const root = await tempDir({ "migrations/20240101000000_a.sql": "CREATE TABLE a (id int);" })
+    const refused = await runCli(["up"], { DATABASE_URL: "pglite:" }, { cwd: root })
+    expect(refused.code).toBe(2)
+    expect(refused.output).toMatch(/DATABASE_URL: pglite: needs a data directory/)
+    const memory = await runCli(["up"], { DATABASE_URL: "pglite:memory" }, { cwd: root, timeoutMs: 60_000 })
+    expect(memory.code, memory.output).toBe(0)
+    expect(memory.output).toMatch(/pglite:memory: the in-memory database is gone with its data now that the run ends/)
   })
 })

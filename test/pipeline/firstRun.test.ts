@@ -1,7 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Context, Effect, Layer } from "effect"
 import * as path from "node:path"
-import { RlsFileMissing } from "../../src/errors.js"
+import * as Reactivity from "@effect/experimental/Reactivity"
+import { SqlClient } from "@effect/sql"
+import { PgClient } from "@effect/sql-pg"
+import { pgliteClient } from "../../src/database/pglite.js"
+import { ConfigError, RlsFileMissing } from "../../src/errors.js"
 import { makeMigrationsLayer } from "../../src/layer.js"
 import { migrationDir } from "../support/migrationDir.js"
 import { withFreshDatabase } from "./support.js"
@@ -57,4 +61,39 @@ describe("MigrationsLayer in a new app", () => {
           RlsFileMissing
         )
       })))
+})
+
+describe("MigrationsLayer on pglite:memory", () => {
+  it.live("refused with a ConfigError naming DATABASE_URL when the app's client is not given to the layer", () =>
+    Effect.gen(function*() {
+      const app = yield* newApp
+      const { exit } = yield* start({ DATABASE_URL: "pglite:memory", MIGRATIONS_DIR: app.migrations }, app.root)
+      const error = exit._tag === "Failure" && exit.cause._tag === "Fail" ? exit.cause.error : undefined
+      expect(error).toBeInstanceOf(ConfigError)
+      expect(error).toMatchObject({ variable: "DATABASE_URL" })
+    }))
+
+  it.live("migrates the app's own database when the app's PgClient is provided to the layer", () =>
+    Effect.gen(function*() {
+      const app = yield* newApp
+      // The app's client: one in-memory PGlite, shared by the migrations and the app.
+      const appSql = Layer.scopedContext(
+        Effect.map(pgliteClient("memory"), (client) =>
+          Context.make(PgClient.PgClient, client).pipe(Context.add(SqlClient.SqlClient, client)))
+      ).pipe(Layer.provide(Reactivity.layer))
+      const migrations = makeMigrationsLayer({ sink: () => {} }).pipe(
+        Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map([
+          ["DATABASE_URL", "pglite:memory"],
+          ["MIGRATIONS_DIR", app.migrations],
+          ["RLS_FILE", "none"]
+        ]))))
+      )
+      const rows = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          return yield* sql<{ readonly count: number }>`SELECT count(*)::int AS count FROM items`
+        }).pipe(Effect.provide(Layer.provideMerge(migrations, appSql)))
+      )
+      expect(rows).toEqual([{ count: 0 }])
+    }), 120_000)
 })
