@@ -71,3 +71,32 @@ describe("effect-migrate and DATABASE_URL", () => {
     expect(memory.output).toMatch(/pglite:memory: the in-memory database is gone with its data now that the run ends/)
   })
 })
+
+describe("effect-migrate status with files that do not load", () => {
+  it("lists every file it can, marks the unloadable ones with the reason, then exits 2", async () => {
+    const dir = await tempDir({
+      "20240101000000_a.sql": "CREATE TABLE status_a (id int);",
+      "20240102000000_b.js": "export default 42\n",
+      "20240103000000_c.sql": "SELECT 1;"
+    })
+    const env = { DATABASE_URL: db.current.url, MIGRATIONS_DIR: dir, MIGRATION_TABLE: "status_unloadable" }
+    const result = await runCli(["status"], env)
+    expect(result.code).toBe(2)
+    expect(result.stdout).toMatch(/^20240101000000_a +A +pending/m)
+    expect(result.stdout).toMatch(/^20240103000000_c +C +pending/m)
+    expect(result.stdout).toContain("1 migration file could not be loaded:")
+    expect(result.stdout).toContain(`✗ ${path.join(dir, "20240102000000_b.js")}: the default export is not a migration`)
+    const json = await runCli(["status", "--json"], env)
+    expect(json.code).toBe(2)
+    const parsed = JSON.parse(json.stdout) as { migrations: Array<unknown>; unloadable: Array<{ file: string }> }
+    expect(parsed.migrations).toHaveLength(2)
+    expect(parsed.unloadable.map((entry) => path.basename(entry.file))).toEqual(["20240102000000_b.js"])
+  })
+
+  it("a missing migrations directory gets a hint about MIGRATIONS_DIR", async () => {
+    const result = await runCli(["status"], { DATABASE_URL: db.current.url, MIGRATIONS_DIR: "/nonexistent/migrations" })
+    expect(result.code).toBe(2)
+    expect(result.output).toContain("hint: point MIGRATIONS_DIR (--migrations-dir) at the directory of migrations")
+    expect(result.output).not.toContain("fix or remove the migration file")
+  })
+})
