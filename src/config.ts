@@ -161,6 +161,9 @@ const parseUrl = (given: Option.Option<string>): Parsed<{ readonly url: string; 
   const url = Option.getOrElse(given, () => defaults.databaseUrl).trim()
   if (url === "") return invalid("DATABASE_URL is empty")
   if (!/^(postgres(ql)?:\/\/|pglite:)/i.test(url)) return invalid("DATABASE_URL must start with postgres://, postgresql:// or pglite:")
+  if (/^pglite:$/i.test(url)) {
+    return invalid("DATABASE_URL: pglite: needs a data directory (pglite:./data), or pglite:memory for a database discarded at exit")
+  }
   if (!/^pglite:/i.test(url) && !percentEncoded(url)) {
     // The text itself is left out: the stray % is most often in the password.
     return invalid(

@@ -1,7 +1,11 @@
-import { Effect, Layer, Redacted } from "effect"
+import { PgClient } from "@effect/sql-pg"
+import { Effect, Layer, Option, Redacted } from "effect"
 import * as Config from "./config.js"
+import { announceDefaultUrl } from "./database/connect.js"
+import { memory } from "./database/pglite.js"
 import { passwordsIn } from "./database/redaction.js"
-import type { MigrationError } from "./errors.js"
+import { parseTarget } from "./database/target.js"
+import { ConfigError, type MigrationError } from "./errors.js"
 import * as Events from "./logging/events.js"
 import * as MigrationLogger from "./logging/MigrationLogger.js"
 import type { MigrationDefinition } from "./migration.js"
@@ -19,6 +23,23 @@ export interface MigrationsLayerOptions extends RunOptions {
 }
 
 /**
+ * `pglite:memory` is a database of its own for each client: migrating one that the app's client never sees would
+ * start the app on an empty schema. Allowed only when the app gives the layer its own PgClient (see docs/first-run.md).
+ */
+const refuseUnsharedMemory = (settings: Config.MigrationSettings) =>
+  Effect.flatMap(Effect.serviceOption(PgClient.PgClient), (appClient) =>
+    parseTarget(Redacted.value(settings.databaseUrl)).dataDir === memory && Option.isNone(appClient)
+      ? Effect.fail(
+        new ConfigError({
+          variable: "DATABASE_URL",
+          message: "DATABASE_URL=pglite:memory under MigrationsLayer would migrate a database that the app's client " +
+            "never sees: provide the app's PgClient layer to the migrations layer " +
+            "(makeMigrationsLayer().pipe(Layer.provide(AppSqlLive))), or use pglite:<dir>"
+        })
+      )
+      : Effect.void)
+
+/**
  * Brings the schema up to date while the app's layers are built: put it before the app's own layers.
  * The migrations are MIGRATIONS_DIR's files, or `options.migrations` when the app bundles them in code.
  * Honours MIGRATION_AUTO_RUN; any failure fails the layer with the typed error, so the app never
@@ -31,11 +52,13 @@ export const makeMigrationsLayer = (options: MigrationsLayerOptions = {}): Layer
       const source = options.migrations === undefined
         ? MigrationSource.fromConfig
         : MigrationSource.fromArray(options.migrations)
-      const secrets = passwordsIn([Redacted.value(settings.databaseUrl)])
+      // The default URL's password is the documented one, not a secret to mask in every line.
+      const secrets = settings.databaseUrlSet ? passwordsIn([Redacted.value(settings.databaseUrl)]) : []
+      if (settings.autoRun) yield* refuseUnsharedMemory(settings)
       const run = settings.autoRun
         ? Effect.asVoid(failOnFailure(runMigrationsLive({ selection: options.selection, rls: options.rls }, source)))
         : Events.autoRunDisabled
-      yield* run.pipe(
+      yield* Effect.zipRight(announceDefaultUrl(settings), run).pipe(
         Effect.provideService(Config.MigrationConfig, settings),
         Effect.provide(MigrationLogger.layer(settings.logFormat, options.sink ?? MigrationLogger.stdoutSink, secrets))
       )

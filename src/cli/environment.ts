@@ -1,5 +1,6 @@
 import { Effect, type Layer } from "effect"
 import { loadSettings, MigrationConfig, type MigrationSettings } from "../config.js"
+import { announceDefaultUrl } from "../database/connect.js"
 import * as Events from "../logging/events.js"
 import * as MigrationLogger from "../logging/MigrationLogger.js"
 import { liveServices } from "../program.js"
@@ -58,7 +59,7 @@ export const runCommand = <A, E extends Failure, R>(
   Effect.gen(function*() {
     const settings = yield* loadSettings
     const logger = yield* loggerFor(settings, options)
-    return yield* f(settings).pipe(
+    return yield* Effect.zipRight(announceDefaultUrl(settings), f(settings)).pipe(
       logFailure(options.command),
       Effect.provideService(MigrationConfig, settings),
       Effect.provide(logger)

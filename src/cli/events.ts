@@ -93,18 +93,18 @@ export const repairResults = (repaired: number) =>
     { repaired }
   )
 
-const commandHint = (tag: string, code: string | undefined): string =>
+const commandHint = (tag: string, code: string | undefined, message: string): string =>
   tag === "MigrationIrreversible"
     ? "add a down to the migration, or undo it by hand and `effect-migrate reset <id>`"
     : tag === "AdoptionRefused"
     ? "fix what the message names (in the other tool's history, or the migration files), then run adopt again"
     : tag === "MigrationFailed" || tag === "MigrationTimeout"
     ? "fix the down migration and run the command again; the failed one was rolled back and is still applied"
-    : hintForAbort(tag, code)
+    : hintForAbort(tag, code, message)
 
 export const commandFailed = (command: string, tag: string, failure: FailureDetail) =>
   emit(LogLevel.Error, "db_migration_command_failed", `❌ effect-migrate ${command} failed: ${failure.message}`, {
     command,
     error_tag: tag,
-    ...detail({ ...failure, hint: failure.hint ?? commandHint(tag, failure.code) })
+    ...detail({ ...failure, hint: failure.hint ?? commandHint(tag, failure.code, failure.message) })
   })

@@ -14,10 +14,26 @@ import { statusCommand } from "./commands/status.js"
 import { rootOptions, runUp, upCommand, upDescription } from "./commands/up.js"
 import { repairCommand, verifyCommand } from "./commands/verify.js"
 import { teardown } from "./exitCode.js"
-import { ParentFlags, pickGlobals } from "./globalOptions.js"
+import { programInfo } from "./commandInfo.js"
+import { frontDoor } from "./frontDoor.js"
+import { globalOptions, ParentFlags, pickGlobals } from "./globalOptions.js"
 import { Secrets, tolerateClosedPipes, withRedactingConsole } from "./output.js"
 import { resolveFromCli } from "./resolveHook.js"
 import { version } from "./version.js"
+
+/** In the order help lists them. */
+const subcommands = [
+  upCommand,
+  statusCommand,
+  createCommand,
+  downCommand,
+  markAppliedCommand,
+  markFailedCommand,
+  resetCommand,
+  verifyCommand,
+  repairCommand,
+  rlsCommand
+] as const
 
 const base = Command.make("effect-migrate", rootOptions, runUp)
 
@@ -51,7 +67,11 @@ const root = base.pipe(
   ])
 )
 
-const cli = Command.run(root, { name: "effect-migrate", version })
+const cli = frontDoor(
+  programInfo({ root, base, subcommands, globals: Command.make("effect-migrate", globalOptions) }),
+  version,
+  Command.run(root, { name: "effect-migrate", version })
+)
 
 tolerateClosedPipes()
 resolveFromCli(import.meta.url)

@@ -10,6 +10,8 @@ const starts: Record<string, { readonly field: string; readonly noun: string }> 
 }
 const steps = new Set(["db_migration_applied", "db_migration_failed", "db_migration_reverted", "db_migration_revert_failed"])
 const ends = new Set(["db_migration_results", "db_migration_rollback_results"])
+/** Migrations sent to the server together: the line shows the whole group as running (`migrations 2–4 of 5`). */
+const groupStarted = "db_migration_group_started"
 
 /**
  * One status line on a terminal (`⏳ migration 2 of 5 · 3s`), redrawn in place with `\r`; log lines are
@@ -18,6 +20,7 @@ const ends = new Set(["db_migration_results", "db_migration_rollback_results"])
 export class ProgressLine {
   private total = 0
   private done = 0
+  private running = 1
   private noun = "migration"
   private startedAt = 0
   private visible = false
@@ -32,13 +35,19 @@ export class ProgressLine {
       if (!Number.isFinite(total) || total <= 0) return
       this.total = total
       this.done = 0
+      this.running = 1
       this.noun = start.noun
       this.startedAt = Date.now()
       this.timer ??= setInterval(() => this.draw(), 1_000)
       this.timer.unref()
       this.draw()
+    } else if (event === groupStarted && this.total > 0) {
+      const size = Number(fields["size"])
+      this.running = Number.isInteger(size) && size > 1 ? size : 1
+      this.draw()
     } else if (steps.has(event) && this.total > 0) {
       this.done++
+      this.running = Math.max(1, this.running - 1)
       this.draw()
     } else if (ends.has(event)) {
       this.stop()
@@ -54,7 +63,9 @@ export class ProgressLine {
   draw(): void {
     if (this.total === 0 || this.done >= this.total) return this.clear()
     const seconds = Math.floor((Date.now() - this.startedAt) / 1_000)
-    this.write(`\r\x1b[K⏳ ${this.noun} ${this.done + 1} of ${this.total} · ${seconds}s`)
+    const last = Math.min(this.total, this.done + this.running)
+    const which = last > this.done + 1 ? `${this.noun}s ${this.done + 1}–${last}` : `${this.noun} ${this.done + 1}`
+    this.write(`\r\x1b[K⏳ ${which} of ${this.total} · ${seconds}s`)
     this.visible = true
   }
 

@@ -1,15 +1,18 @@
 import * as Reactivity from "@effect/experimental/Reactivity"
 import { SqlClient } from "@effect/sql"
 import { PgClient } from "@effect/sql-pg"
-import { Context, Duration, Effect, Layer, Redacted, Schedule } from "effect"
+import { Clock, Context, Duration, Effect, Layer, Option, Redacted, Schedule } from "effect"
+import * as ScheduleDecision from "effect/ScheduleDecision"
 import { readFileSync } from "node:fs"
 import type { ConnectionOptions } from "node:tls"
 import Pg from "pg"
 import { MigrationConfig, type MigrationSettings } from "../config.js"
 import { ConfigError, DatabaseUnavailable } from "../errors.js"
+import * as Events from "../logging/events.js"
+import { hintForCode } from "../logging/hints.js"
 import * as Database from "./Database.js"
 import { pgErrorInfo } from "./pgError.js"
-import { pgliteClient } from "./pglite.js"
+import { memory, pgliteClient } from "./pglite.js"
 import { ConnectionFacts, poolerHint } from "./pooler.js"
 import { type DatabaseTarget, parseTarget, redactPassword } from "./target.js"
 
@@ -42,7 +45,10 @@ const unavailable = (settings: MigrationSettings, target: DatabaseTarget, error:
     code: info.code,
     message: redactPassword(
       Redacted.value(settings.databaseUrl),
-      `cannot connect to PostgreSQL at ${where}: ${info.message}${hint === undefined ? "" : ` (hint: ${hint})`}`
+      // The hint of a code in our table is printed on the failure's own hint line: said once, not in the message too.
+      `cannot connect to PostgreSQL at ${where}: ${info.message}${
+        hint === undefined || hint === hintForCode(info.code) ? "" : ` (hint: ${hint})`
+      }`
     )
   })
 }
@@ -183,6 +189,54 @@ const userOptions = (settings: MigrationSettings) => {
 
 const attemptTimeoutMs = (settings: MigrationSettings) => Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs))
 
+/** A URL with its password as `***`, for a line that names it. */
+export const maskPassword = (url: string): string => {
+  try {
+    const parsed = new URL(url)
+    return parsed.password === "" ? url : url.replace(`:${parsed.password}@`, ":***@")
+  } catch {
+    return parseTarget(url).display
+  }
+}
+
+/** DATABASE_URL unset: one line, before anything else, naming the default that is tried. */
+export const announceDefaultUrl = (settings: MigrationSettings): Effect.Effect<void> =>
+  settings.databaseUrlSet ? Effect.void : Events.databaseUrlUnset(maskPassword(Redacted.value(settings.databaseUrl)))
+
+/**
+ * Backoff for an unreachable server until MIGRATION_CONNECT_TIMEOUT, with one line per retry: the attempt that
+ * failed, the wait before the next, and the time left.
+ */
+const retrySchedule = (
+  settings: MigrationSettings,
+  target: DatabaseTarget,
+  startedAt: number,
+  lastError: () => unknown,
+  deadline: number
+) => {
+  let attempt = 0
+  return Schedule.exponential("100 millis", 1.6).pipe(
+    Schedule.union(Schedule.spaced("2 seconds")),
+    Schedule.upTo(Duration.millis(settings.connectTimeoutMs)),
+    Schedule.whileInput((error) => isTransient(error) && Date.now() < deadline),
+    Schedule.delays,
+    Schedule.onDecision((delay, decision) =>
+      Effect.suspend(() => {
+        attempt++
+        if (ScheduleDecision.isDone(decision)) return Effect.void
+        return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Events.connectRetry(
+            target.display,
+            attempt,
+            redactPassword(Redacted.value(settings.databaseUrl), pgErrorInfo(lastError()).message),
+            Math.round(Duration.toMillis(delay)),
+            settings.connectTimeoutMs - (now - startedAt)
+          ))
+      })
+    )
+  )
+}
+
 /**
  * A PostgreSQL client for the pipeline. Connection refused and "starting up" are retried with backoff until
  * MIGRATION_CONNECT_TIMEOUT; other failures (a wrong password) end at once. No attempt outlives that deadline: a
@@ -193,21 +247,20 @@ const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => 
   const perAttemptMs = attemptTimeoutMs(settings)
   return poolConfig(settings).pipe(
     Effect.flatMap((config) =>
-      Effect.suspend(() =>
-        openPool(
-          // At least half a second, so that the last attempt can still tell why (refused, not answering).
-          (checkClient) => config(checkClient, Math.min(perAttemptMs, Math.max(500, deadline - Date.now()))),
-          userOptions(settings)
-        )
-      ).pipe(
-        Effect.retry({
-          while: (error) => isTransient(error) && Date.now() < deadline,
-          schedule: Schedule.exponential("100 millis", 1.6).pipe(
-            Schedule.union(Schedule.spaced("2 seconds")),
-            Schedule.upTo(Duration.millis(settings.connectTimeoutMs))
+      Effect.gen(function*() {
+        const startedAt = yield* Clock.currentTimeMillis
+        let lastError: unknown = undefined
+        return yield* Effect.suspend(() =>
+          openPool(
+            // At least half a second, so that the last attempt can still tell why (refused, not answering).
+            (checkClient) => config(checkClient, Math.min(perAttemptMs, Math.max(500, deadline - Date.now()))),
+            userOptions(settings)
           )
-        })
-      )
+        ).pipe(
+          Effect.tapError((error) => Effect.sync(() => void (lastError = error))),
+          Effect.retry(retrySchedule(settings, target, startedAt, () => lastError, deadline))
+        )
+      })
     ),
     Effect.flatMap(({ pool, pooled }) =>
       Effect.map(
@@ -219,6 +272,16 @@ const postgresClient = (settings: MigrationSettings, target: DatabaseTarget) => 
   )
 }
 
+/**
+ * `pglite:memory`: the app's own PgClient when one is in the environment (the only way the app sees what was
+ * migrated), else a throwaway database, said to be gone when the scope closes.
+ */
+const memoryClient = Effect.flatMap(Effect.serviceOption(PgClient.PgClient), (appClient) =>
+  Option.match(appClient, {
+    onSome: (client) => Effect.succeed(client),
+    onNone: () => Effect.zipLeft(pgliteClient(memory), Effect.addFinalizer(() => Events.pgliteMemoryDiscarded))
+  }))
+
 /** The SqlClient and Database services for DATABASE_URL, released when the layer's scope closes. */
 export const layer: Layer.Layer<
   SqlClient.SqlClient | PgClient.PgClient | Database.Database | ConnectionFacts,
@@ -228,9 +291,14 @@ export const layer: Layer.Layer<
   Effect.gen(function*() {
     const settings = yield* MigrationConfig
     const target = parseTarget(Redacted.value(settings.databaseUrl))
-    const { client, pooled } = target.engine === "pglite"
-      ? { client: yield* pgliteClient(target.dataDir ?? "memory"), pooled: false }
-      : yield* postgresClient(settings, target)
+    const { client, pooled } = target.engine === "postgres"
+      ? yield* postgresClient(settings, target)
+      : {
+        client: target.dataDir === undefined || target.dataDir === memory
+          ? yield* memoryClient
+          : yield* pgliteClient(target.dataDir),
+        pooled: false
+      }
     const database = yield* Database.make(target).pipe(Effect.provideService(SqlClient.SqlClient, client))
     return Context.make(PgClient.PgClient, client).pipe(
       Context.add(SqlClient.SqlClient, client),

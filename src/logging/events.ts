@@ -116,6 +116,28 @@ export const lockRetry = (migration: Migration, attempt: number, of: number, del
     { ...who(migration), attempt, retries: of, delay_ms: delayMs }
   )
 
+/** DATABASE_URL unset: said before anything else, with the default URL tried (its password masked). */
+export const databaseUrlUnset = (masked: string) =>
+  warn(
+    "db_database_url_unset",
+    `⚠️ DATABASE_URL is not set: trying the default ${masked} (set DATABASE_URL or --database-url)`,
+    { target: masked }
+  )
+
+export const connectRetry = (target: string, attempt: number, reason: string, delayMs: number, leftMs: number) =>
+  info(
+    "db_connect_retry",
+    `⏳ Cannot reach ${target} yet (attempt ${attempt}: ${reason}); retrying in ${delayMs}ms, ${
+      Math.max(0, Math.round(leftMs / 1000))
+    }s left of MIGRATION_CONNECT_TIMEOUT`,
+    { target, attempt, error: reason, delay_ms: delayMs, left_ms: Math.max(0, leftMs) }
+  )
+
+export const pgliteMemoryDiscarded = info(
+  "db_pglite_memory_discarded",
+  "🗑️ pglite:memory: the in-memory database is gone with its data now that the run ends; use pglite:<dir> to keep it"
+)
+
 export const engineLimits = (notes: string) =>
   info("db_migration_engine_limits", `ℹ️ ${notes}`)
 
@@ -129,6 +151,14 @@ export const rlsFileMissing = (file: string) =>
     error: `no such file: ${file}`,
     hint: "create the file, or point RLS_FILE (--rls-file) at it; --no-rls skips the stage"
   })
+
+/** The default RLS_FILE is absent: a new app without RLS policies, not an error. */
+export const rlsSkippedNoFile = (file: string) =>
+  info(
+    "db_rls_skipped",
+    `ℹ️ No RLS file at ${file} (the default RLS_FILE): skipping the RLS stage; set RLS_FILE to run one`,
+    { file }
+  )
 
 export const rlsExecuting = (count: number) =>
   info("db_rls_executing", `📝 Executing ${count} RLS SQL statements`, { statements: count })

@@ -25,17 +25,24 @@ const readRlsFile = (file: string) =>
       })
   })
 
+const isMissing = (error: RlsFileMissing) => error.message.endsWith(": no such file")
+
 /**
  * Splits the RLS file into statements and runs each on its own, counting successes and failures;
- * then reports tenant tables left without row level security.
+ * then reports tenant tables left without row level security. The default RLS_FILE absent means no RLS stage
+ * (undefined, one info line); a file the user named and that is absent is an error.
  */
 export const rls = Effect.gen(function*() {
   const settings = yield* MigrationConfig
   const database = yield* Database
   const file = path.resolve(settings.rlsFile)
   const startedAt = yield* Clock.currentTimeMillis
-  yield* Events.rlsStarted
   const text = yield* Effect.either(readRlsFile(file))
+  if (text._tag === "Left" && !settings.rlsFileExplicit && isMissing(text.left)) {
+    yield* Events.rlsSkippedNoFile(file)
+    return undefined
+  }
+  yield* Events.rlsStarted
   if (text._tag === "Left") {
     yield* Events.rlsFileMissing(file)
     return {

@@ -155,7 +155,7 @@ describe("help, version, completions, flags over variables", () => {
     ])
     expect(root.code).toBe(0)
     expect(root.stdout).toMatch(/Exit codes: 0 success/)
-    for (const command of commands) expect(root.stdout).toContain(`- ${command}`)
+    for (const command of commands) expect(root.stdout).toMatch(new RegExp(`^  ${command} +\\S`, "m"))
     helps.forEach((help, index) => {
       expect(help.code, commands[index]).toBe(0)
       expect(help.stdout, commands[index]).toContain(`effect-migrate ${commands[index]}`)

@@ -94,7 +94,9 @@ describe("settings", () => {
         [{ DATABASE_SSL: "maybe" }, "DATABASE_SSL", /true, false or no-verify, got "maybe"/],
         [{ DATABASE_SCHEMA: "app; drop" }, "DATABASE_SCHEMA", /plain identifier/],
         [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL", /must start with postgres/],
-        [{ DATABASE_URL: "  " }, "DATABASE_URL", /empty/]
+        [{ DATABASE_URL: "  " }, "DATABASE_URL", /empty/],
+        [{ DATABASE_URL: "pglite:" }, "DATABASE_URL", /pglite: needs a data directory/],
+        [{ DATABASE_URL: " PGLITE: " }, "DATABASE_URL", /pglite: needs a data directory/]
       ]
       for (const [values, variable, message] of cases) {
         for (const load of [fromMap, fromProcessEnv]) {

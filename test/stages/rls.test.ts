@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Layer, Option, TestClock } from "effect"
+import * as Config from "../../src/config.js"
 import { Database } from "../../src/database/Database.js"
 import { parseTarget } from "../../src/database/target.js"
 import * as path from "node:path"
@@ -113,6 +114,27 @@ describe("rls stage", () => {
       expect(logs).toContain(`[ERROR] ❌ RLS migration SQL file not found: ${file}`)
       expect(logs.find((line) => line.includes("↳"))).toMatch(/hint: create the file, or point RLS_FILE/)
       expect(logs).toContain("[ERROR] ❌ Migration process completed with errors: 1 applied, 0 failed, RLS file not found")
+    }))
+
+  it.effect("the default RLS file missing means no RLS stage, said in one info line", () =>
+    Effect.gen(function*() {
+      const dir = path.dirname(yield* withRlsFile("SELECT 1;"))
+      const file = path.join(dir, "absent", "enable-rls.sql")
+      // As the environment gives it when RLS_FILE is not set: the default path, not named by the user.
+      const settings = { ...Config.make({ rlsFile: file }), rlsFileExplicit: false }
+      const { executed, logs, result } = yield* runMocked(
+        { migrations, settings: { rlsFile: file } },
+        {},
+        Layer.succeed(Config.MigrationConfig, settings)
+      )
+      const report = Either.getOrThrow(result)
+      expect(report.success).toBe(true)
+      expect(report.rls).toBeUndefined()
+      expect(executed).toEqual([])
+      expect(logs.filter((line) => /RLS/.test(line))).toEqual([
+        `[INFO] ℹ️ No RLS file at ${file} (the default RLS_FILE): skipping the RLS stage; set RLS_FILE to run one`
+      ])
+      expect(logs.at(-1)).toBe("[INFO] ✅ Database migration completed successfully in 0ms")
     }))
 
   it.effect("RLS_FILE=none skips the stage", () =>

@@ -6,14 +6,17 @@ import { live, runCommand } from "../environment.js"
 import { reported } from "../exitCode.js"
 import { globalOptions } from "../globalOptions.js"
 
-/** The RLS stage alone, under the migration lock; fails (exit 1) when a statement failed or the file is missing. */
+/**
+ * The RLS stage alone, under the migration lock; fails (exit 1) when a statement failed or a file named by RLS_FILE is
+ * missing (the default file missing: nothing to do, said in one line).
+ */
 const runRls = Effect.scoped(
   Effect.gen(function*() {
     const lock = yield* MigrationLock
     yield* lock.acquire
     const outcome = yield* rls
     // The stage has logged it.
-    const failure = outcome.error ?? outcome.failures[0]
+    const failure = outcome?.error ?? outcome?.failures[0]
     if (failure !== undefined) return yield* Effect.fail(reported(failure))
   })
 )

@@ -1,10 +1,15 @@
 import { Command, Options } from "@effect/cli"
-import { Config, Console, Effect, Option } from "effect"
+import { Console, Effect } from "effect"
+import * as path from "node:path"
+import type { MigrationLoadError } from "../../errors.js"
+import { Journal } from "../../journal/Journal.js"
+import { MigrationSource } from "../../source/MigrationSource.js"
+import { plan } from "../../stages/discover.js"
 import { type MigrationStatus, type StatusReport, statusOf, summaryLine } from "../../status.js"
 import { live, runCommand } from "../environment.js"
 import { Reported } from "../exitCode.js"
 import { globalOptions } from "../globalOptions.js"
-import { readPlan } from "../state.js"
+import { colourWanted } from "../frontDoor.js"
 
 const statusOptions = {
   ...globalOptions,
@@ -47,25 +52,48 @@ export const renderTable = (status: StatusReport, colour: boolean): string => {
   return lines.join("\n")
 }
 
-/** Reads the migrations and the journal, without taking the lock or changing anything. */
-export const readStatus = Effect.map(readPlan, statusOf)
+/** The id a migration file would have: its name without the extension. */
+const idOf = (file: string) => path.basename(file).replace(/\.(sql|ts|js|mjs|cjs|mts|cts)$/, "")
 
-/** Colour on a terminal, unless NO_COLOR is set. */
-const colourWanted = Config.option(Config.string("NO_COLOR")).pipe(
-  Effect.map((noColor) => process.stdout.isTTY === true && Option.isNone(noColor)),
-  // Reading a plain string cannot be invalid; a provider that fails to read means plain output.
-  Effect.orElseSucceed(() => false)
-)
+/**
+ * Reads every migration that loads and the journal, without taking the lock or changing anything; the files that
+ * do not load are listed apart (their journal rows are not "missing").
+ */
+export const readStatus = Effect.gen(function*() {
+  const source = yield* MigrationSource
+  const journal = yield* Journal
+  const [listing, entries] = yield* Effect.all([source.inspect, journal.entries], { concurrency: 2 })
+  const unloadable = new Set(listing.failures.map((failure) => idOf(failure.file)))
+  const status = statusOf(plan(listing.migrations, entries.filter((entry) => !unloadable.has(entry.id))))
+  return { status, failures: listing.failures }
+})
+
+const renderFailures = (failures: ReadonlyArray<MigrationLoadError>): string =>
+  failures.length === 0
+    ? ""
+    : [
+      "\n",
+      `${failures.length} migration file${failures.length === 1 ? "" : "s"} could not be loaded:`,
+      ...failures.map((failure) => `  ✗ ${failure.file}: ${failure.message.replace(`${failure.file}: `, "")}`)
+    ].join("\n")
 
 export const statusCommand = Command.make("status", statusOptions, (options) =>
   runCommand(options, { command: "status", logToStderr: true }, (settings) =>
     Effect.gen(function*() {
-      const status = yield* live(readStatus)
+      const { failures, status } = yield* live(readStatus)
       yield* Console.log(
         options.json
-          ? JSON.stringify({ schema: settings.schema, ...status }, null, 2)
-          : renderTable(status, yield* colourWanted)
+          ? JSON.stringify(
+            { schema: settings.schema, ...status, unloadable: failures.map(({ file, message }) => ({ file, message })) },
+            null,
+            2
+          )
+          : renderTable(status, yield* colourWanted) + renderFailures(failures)
       )
+      // Listed above; the run still fails, as `up` would.
+      if (failures.length > 0) {
+        return yield* new Reported({ tag: "MigrationLoadError", message: `${failures.length} migration file(s) could not be loaded` })
+      }
       // The output shows what is not up to date.
       if (options.check && !status.upToDate) {
         return yield* new Reported({ tag: "NotUpToDate", message: summaryLine(status.summary) })
