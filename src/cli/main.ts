@@ -32,7 +32,10 @@ const subcommands = [
   resetCommand,
   verifyCommand,
   repairCommand,
-  rlsCommand
+  rlsCommand,
+  baselineCommand,
+  adoptCommand,
+  lintCommand
 ] as const
 
 const base = Command.make("effect-migrate", rootOptions, runUp)
