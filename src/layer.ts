@@ -1,7 +1,7 @@
 import { PgClient } from "@effect/sql-pg"
 import { Effect, Layer, Option, Redacted } from "effect"
 import * as Config from "./config.js"
-import { announceDefaultUrl } from "./database/connect.js"
+import { announceDefaultUrl } from "./database/defaultUrl.js"
 import { memory } from "./database/pglite.js"
 import { passwordsIn } from "./database/redaction.js"
 import { parseTarget } from "./database/target.js"

@@ -1,6 +1,6 @@
 import { Effect, type Layer } from "effect"
 import { loadSettings, MigrationConfig, type MigrationSettings } from "../config.js"
-import { announceDefaultUrl } from "../database/connect.js"
+import { announceDefaultUrl } from "../database/defaultUrl.js"
 import * as Events from "../logging/events.js"
 import * as MigrationLogger from "../logging/MigrationLogger.js"
 import { liveServices } from "../program.js"

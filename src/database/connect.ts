@@ -189,20 +189,6 @@ const userOptions = (settings: MigrationSettings) => {
 
 const attemptTimeoutMs = (settings: MigrationSettings) => Math.max(1_000, Math.min(10_000, settings.connectTimeoutMs))
 
-/** A URL with its password as `***`, for a line that names it. */
-export const maskPassword = (url: string): string => {
-  try {
-    const parsed = new URL(url)
-    return parsed.password === "" ? url : url.replace(`:${parsed.password}@`, ":***@")
-  } catch {
-    return parseTarget(url).display
-  }
-}
-
-/** DATABASE_URL unset: one line, before anything else, naming the default that is tried. */
-export const announceDefaultUrl = (settings: MigrationSettings): Effect.Effect<void> =>
-  settings.databaseUrlSet ? Effect.void : Events.databaseUrlUnset(maskPassword(Redacted.value(settings.databaseUrl)))
-
 /**
  * Backoff for an unreachable server until MIGRATION_CONNECT_TIMEOUT, with one line per retry: the attempt that
  * failed, the wait before the next, and the time left.

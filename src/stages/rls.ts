@@ -8,7 +8,7 @@ import * as Events from "../logging/events.js"
 import { hintForFailure, rlsStatementHint } from "../logging/hints.js"
 import type { RlsOutcome } from "../report.js"
 import { searchPathSql } from "../sql/searchPath.js"
-import { splitStatements } from "../sql/splitStatements.js"
+import { type SqlStatement, splitStatements } from "../sql/splitStatements.js"
 import { stage } from "./stageTimeout.js"
 
 const readRlsFile = (file: string) =>
@@ -26,6 +26,33 @@ const readRlsFile = (file: string) =>
   })
 
 const isMissing = (error: RlsFileMissing) => error.message.endsWith(": no such file")
+
+/** Runs each statement on its own (a failure does not stop the others); the failures, in order. */
+const runStatements = (file: string, statements: ReadonlyArray<SqlStatement>) =>
+  Effect.gen(function*() {
+    const settings = yield* MigrationConfig
+    const database = yield* Database
+    const failures: Array<RlsStatementFailed> = []
+    // Unqualified names in the file mean the tables of DATABASE_SCHEMA, as in the migrations.
+    const prefix = searchPathSql(settings.schema)
+    yield* Effect.forEach(statements, (statement, i) =>
+      database.executeStatement(prefix === "" ? statement.text : `${prefix}\n${statement.text}`, settings.timeoutMs).pipe(
+        Effect.catchAll((info) => {
+          const failure = new RlsStatementFailed({
+            index: i + 1,
+            total: statements.length,
+            failed: 0,
+            message: `${file}:${statement.line}: ${info.message}`,
+            code: info.code,
+            hint: info.hint ?? (info.code === undefined ? rlsStatementHint : hintForFailure(info.code)),
+            statement: statement.text
+          })
+          failures.push(failure)
+          return Events.rlsStatementFailed(i + 1, statements.length, statement.text, failure)
+        })
+      ), { discard: true })
+    return failures
+  })
 
 /**
  * Splits the RLS file into statements and runs each on its own, counting successes and failures;
@@ -60,25 +87,7 @@ export const rls = Effect.gen(function*() {
   yield* Events.rlsFileFound(file)
   const statements = splitStatements(text.right)
   yield* Events.rlsExecuting(statements.length)
-  const failures: Array<RlsStatementFailed> = []
-  // Unqualified names in the file mean the tables of DATABASE_SCHEMA, as in the migrations.
-  const prefix = searchPathSql(settings.schema)
-  yield* Effect.forEach(statements, (statement, i) =>
-    database.executeStatement(prefix === "" ? statement.text : `${prefix}\n${statement.text}`, settings.timeoutMs).pipe(
-      Effect.catchAll((info) => {
-        const failure = new RlsStatementFailed({
-          index: i + 1,
-          total: statements.length,
-          failed: 0,
-          message: `${file}:${statement.line}: ${info.message}`,
-          code: info.code,
-          hint: info.hint ?? (info.code === undefined ? rlsStatementHint : hintForFailure(info.code)),
-          statement: statement.text
-        })
-        failures.push(failure)
-        return Events.rlsStatementFailed(i + 1, statements.length, statement.text, failure)
-      })
-    ), { discard: true })
+  const failures = yield* runStatements(file, statements)
   const tenantTables = yield* database.tenantTables(settings.schema)
   const unprotected = tenantTables.filter((table) => !table.rlsEnabled)
   yield* Effect.forEach(unprotected, (table) => Events.rlsTableUnprotected(table.table, table.columns), { discard: true })
