@@ -2,7 +2,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { cli, useCli, useTempDirs } from "../cli/support.js"
 import { writeFiles } from "../support/cli.js"
 import { useTestDatabase } from "../support/testDatabase.js"
-import { toolCases } from "./tools.js"
+import { historyTables, toolCases } from "./tools.js"
 
 /** `adopt --from <tool>` against each tool's history table, as that tool writes it, and its layout of files. */
 
@@ -95,7 +95,7 @@ const refusals: ReadonlyArray<{
     name: "a dirty golang-migrate version",
     tool: "golang-migrate",
     table: "schema_migrations",
-    setup: `CREATE TABLE $S.schema_migrations (version bigint not null primary key, dirty boolean not null);
+    setup: `${historyTables["golang-migrate"]}
              INSERT INTO $S.schema_migrations VALUES (1, true);`,
     files: { "1_a.up.sql": "SELECT 1;\n" },
     names: ["version 1 is dirty"]
@@ -104,9 +104,7 @@ const refusals: ReadonlyArray<{
     name: "an sqlx migration with success = false",
     tool: "sqlx",
     table: "_sqlx_migrations",
-    setup: `CREATE TABLE $S._sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
-               installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL,
-               execution_time BIGINT NOT NULL);
+    setup: `${historyTables.sqlx}
              INSERT INTO $S._sqlx_migrations (version, description, success, checksum, execution_time)
                VALUES (1, 'a', TRUE, '\\x00', 1), (2, 'b', FALSE, '\\x00', -1);`,
     files: { "1_a.sql": "SELECT 1;\n", "2_b.sql": "SELECT 2;\n" },
@@ -116,9 +114,7 @@ const refusals: ReadonlyArray<{
     name: "a Prisma migration that neither finished nor was rolled back",
     tool: "prisma",
     table: "_prisma_migrations",
-    setup: `CREATE TABLE $S._prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL,
-               finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ,
-               started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+    setup: `${historyTables.prisma}
              INSERT INTO $S._prisma_migrations VALUES ('x1', 'c', NULL, '20240101000000_init', 'boom', NULL, now(), 0);`,
     files: { "20240101000000_init/migration.sql": "SELECT 1;\n" },
     names: ["20240101000000_init failed"]
@@ -127,10 +123,7 @@ const refusals: ReadonlyArray<{
     name: "a failed Flyway migration",
     tool: "flyway",
     table: "flyway_schema_history",
-    setup: `CREATE TABLE $S.flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50),
-               description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL,
-               checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(),
-               execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL);
+    setup: `${historyTables.flyway}
              INSERT INTO $S.flyway_schema_history VALUES (1, '1', 'init', 'SQL', 'V1__init.sql', 1, 'me', now(), 1, false);`,
     files: { "V1__init.sql": "SELECT 1;\n" },
     names: ["V1__init.sql failed"]
@@ -139,7 +132,7 @@ const refusals: ReadonlyArray<{
     name: "a held knex lock",
     tool: "knex",
     table: "knex_migrations",
-    setup: `CREATE TABLE $S.knex_migrations (id serial primary key, name varchar(255), batch integer, migration_time timestamptz);
+    setup: `${historyTables.knex}
              CREATE TABLE $S.knex_migrations_lock (index serial primary key, is_locked integer);
              INSERT INTO $S.knex_migrations_lock (is_locked) VALUES (1);`,
     files: { "20240101000000_a.sql": "SELECT 1;\n" },
@@ -149,7 +142,7 @@ const refusals: ReadonlyArray<{
     name: "a history row that no file matches",
     tool: "node-pg-migrate",
     table: "pgmigrations",
-    setup: `CREATE TABLE $S.pgmigrations (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+    setup: `${historyTables["node-pg-migrate"]}
              INSERT INTO $S.pgmigrations (name, run_on) VALUES ('1700000000000_a', now()), ('1700000000005_gone', now());`,
     files: { "1700000000000_a.sql": "SELECT 1;\n" },
     names: ["1700000000005_gone"]
@@ -158,8 +151,7 @@ const refusals: ReadonlyArray<{
     name: "a file that is not of the tool's layout",
     tool: "diesel",
     table: "__diesel_schema_migrations",
-    setup: `CREATE TABLE $S.__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL,
-               run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);`,
+    setup: `${historyTables.diesel}`,
     files: { "2024-01-01-000000_a/up.sql": "SELECT 1;\n", "20240102000000_stray.sql": "SELECT 2;\n" },
     names: ["20240102000000_stray.sql is not a migration of this tool's layout"]
   },
@@ -167,7 +159,7 @@ const refusals: ReadonlyArray<{
     name: "golang-migrate's table read as dbmate's",
     tool: "dbmate",
     table: "schema_migrations",
-    setup: `CREATE TABLE $S.schema_migrations (version bigint not null primary key, dirty boolean not null);
+    setup: `${historyTables["golang-migrate"]}
              INSERT INTO $S.schema_migrations VALUES (1, false);`,
     files: { "1_a.sql": "-- migrate:up\nSELECT 1;\n" },
     names: ["it is golang-migrate's history"]

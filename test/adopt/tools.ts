@@ -23,11 +23,22 @@ const drizzleFiles = {
 }
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
 
+/** Each tool's history table as its source creates it (`$S`: the test's schema). */
+export const historyTables = {
+  "golang-migrate": `CREATE TABLE $S.schema_migrations (version bigint not null primary key, dirty boolean not null);`,
+  sqlx: `CREATE TABLE $S._sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL, installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL, execution_time BIGINT NOT NULL);`,
+  diesel: `CREATE TABLE $S.__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL, run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);`,
+  flyway: `CREATE TABLE $S.flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50), description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL, checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(), execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL);`,
+  "node-pg-migrate": `CREATE TABLE $S.pgmigrations (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);`,
+  knex: `CREATE TABLE $S.knex_migrations (id serial primary key, name varchar(255), batch integer, migration_time timestamptz);`,
+  prisma: `CREATE TABLE $S._prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL, finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ, started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);`
+} as const
+
 export const toolCases: ReadonlyArray<ToolCase> = [
   {
     tool: "golang-migrate",
     table: "$S.schema_migrations",
-    setup: `CREATE TABLE $S.schema_migrations (version bigint not null primary key, dirty boolean not null);
+    setup: `${historyTables["golang-migrate"]}
              INSERT INTO $S.schema_migrations (version, dirty) VALUES (2, false);`,
     files: {
       "000001_create_a.up.sql": create("gm_a"),
@@ -70,9 +81,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
   {
     tool: "sqlx",
     table: "$S._sqlx_migrations",
-    setup: `CREATE TABLE $S._sqlx_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL,
-               installed_on TIMESTAMPTZ NOT NULL DEFAULT now(), success BOOLEAN NOT NULL, checksum BYTEA NOT NULL,
-               execution_time BIGINT NOT NULL);
+    setup: `${historyTables.sqlx}
              INSERT INTO $S._sqlx_migrations (version, description, success, checksum, execution_time)
                VALUES (20240101000000, 'create a', TRUE, '\\x0a0b', 1200), (20240102000000, 'create b', TRUE, '\\x0c0d', -1);`,
     files: {
@@ -87,8 +96,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
   {
     tool: "diesel",
     table: "$S.__diesel_schema_migrations",
-    setup: `CREATE TABLE $S.__diesel_schema_migrations (version VARCHAR(50) PRIMARY KEY NOT NULL,
-               run_on TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP);
+    setup: `${historyTables.diesel}
              INSERT INTO $S.__diesel_schema_migrations (version) VALUES ('00000000000000'), ('20240101000000');`,
     files: {
       "00000000000000_diesel_initial_setup/up.sql": "CREATE OR REPLACE FUNCTION diesel_noop() RETURNS void AS $$ BEGIN END; $$ LANGUAGE plpgsql;\n",
@@ -105,10 +113,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
     tool: "flyway",
     table: "$S.flyway_schema_history",
     // A baseline at 1, then 1.1 applied; repeatable migrations have no version.
-    setup: `CREATE TABLE $S.flyway_schema_history (installed_rank INT NOT NULL PRIMARY KEY, version VARCHAR(50),
-               description VARCHAR(200) NOT NULL, type VARCHAR(20) NOT NULL, script VARCHAR(1000) NOT NULL,
-               checksum INTEGER, installed_by VARCHAR(100) NOT NULL, installed_on TIMESTAMP NOT NULL DEFAULT now(),
-               execution_time INTEGER NOT NULL, success BOOLEAN NOT NULL);
+    setup: `${historyTables.flyway}
              CREATE INDEX flyway_schema_history_s_idx ON $S.flyway_schema_history (success);
              INSERT INTO $S.flyway_schema_history VALUES
                (1, '1', '<< Flyway Baseline >>', 'BASELINE', '<< Flyway Baseline >>', NULL, 'postgres', now(), 0, true),
@@ -125,7 +130,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
   {
     tool: "node-pg-migrate",
     table: "$S.pgmigrations",
-    setup: `CREATE TABLE $S.pgmigrations (id SERIAL PRIMARY KEY, name varchar(255) NOT NULL, run_on timestamp NOT NULL);
+    setup: `${historyTables["node-pg-migrate"]}
              INSERT INTO $S.pgmigrations (name, run_on) VALUES ('1700000000000_create-a', now());`,
     files: {
       "1700000000000_create-a.sql": `-- Up Migration\n${create("np_a")}\n-- Down Migration\n${drop("np_a")}`,
@@ -138,7 +143,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
     tool: "knex",
     table: "$S.knex_migrations",
     // knex records the file name with its extension: the .js migration rewritten as .sql matches.
-    setup: `CREATE TABLE $S.knex_migrations (id serial primary key, name varchar(255), batch integer, migration_time timestamptz);
+    setup: `${historyTables.knex}
              CREATE TABLE $S.knex_migrations_lock (index serial primary key, is_locked integer);
              INSERT INTO $S.knex_migrations_lock (is_locked) VALUES (0);
              INSERT INTO $S.knex_migrations (name, batch, migration_time) VALUES ('20240101000000_create_a.js', 1, now());`,
@@ -153,9 +158,7 @@ export const toolCases: ReadonlyArray<ToolCase> = [
     tool: "prisma",
     table: "$S._prisma_migrations",
     // One applied; one that failed and was marked rolled back (`prisma migrate resolve --rolled-back`), then re-applied.
-    setup: `CREATE TABLE $S._prisma_migrations (id VARCHAR(36) PRIMARY KEY NOT NULL, checksum VARCHAR(64) NOT NULL,
-               finished_at TIMESTAMPTZ, migration_name VARCHAR(255) NOT NULL, logs TEXT, rolled_back_at TIMESTAMPTZ,
-               started_at TIMESTAMPTZ NOT NULL DEFAULT now(), applied_steps_count INTEGER NOT NULL DEFAULT 0);
+    setup: `${historyTables.prisma}
              INSERT INTO $S._prisma_migrations VALUES
                ('0b1f0e5e-0000-4000-8000-000000000001', 'c1', now(), '20240101000000_init', NULL, NULL, now(), 1),
                ('0b1f0e5e-0000-4000-8000-000000000002', 'c2', NULL, '20240102000000_add_b', 'error: boom', now(), now(), 0),
