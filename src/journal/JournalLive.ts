@@ -1,5 +1,5 @@
 import { SqlClient } from "@effect/sql"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, Ref } from "effect"
 import { MigrationConfig } from "../config.js"
 import { pgErrorInfo } from "../database/pgError.js"
 import { type ConfigError, DatabaseError } from "../errors.js"
@@ -46,9 +46,12 @@ const create = (target: JournalTable) =>
     yield* Statements.createTable(target)
   })
 
-const ensure = (target: JournalTable): JournalService["ensure"] =>
+const ensure = (
+  target: JournalTable,
+  columns: Effect.Effect<ReadonlyArray<string>, ConfigError | DatabaseError>
+): JournalService["ensure"] =>
   Effect.gen(function*() {
-    const existing = yield* ownColumns(target)
+    const existing = yield* columns
     yield* Effect.gen(function*() {
       if (existing.length === 0) return yield* create(target)
       for (const [column, type] of ourColumns) {
@@ -57,9 +60,9 @@ const ensure = (target: JournalTable): JournalService["ensure"] =>
     }).pipe(Effect.mapError(databaseError(`create journal table ${target.schema}.${target.table}`)))
   })
 
-const entries = (target: JournalTable): JournalService["entries"] =>
+const entries = (target: JournalTable, checkOurs: Effect.Effect<unknown, ConfigError | DatabaseError>): JournalService["entries"] =>
   Effect.zipRight(
-    ownColumns(target),
+    checkOurs,
     Statements.selectRows(target).pipe(
       Effect.map((rows) => rows.map(Statements.toEntry)),
       // No table yet: nothing applied (read-only commands do not create it).
@@ -118,9 +121,12 @@ export const make = Effect.gen(function*() {
   const sql = yield* SqlClient.SqlClient
   const { schema, table } = yield* MigrationConfig
   const target = Statements.journalTable(sql, schema, table)
+  // Whether the table is ours cannot change during a run: checked by `ensure` or the first read, not at every read.
+  const known = yield* Ref.make(false)
+  const columns = Effect.tap(ownColumns(target), () => Ref.set(known, true))
   return Journal.of({
-    ensure: ensure(target),
-    entries: entries(target),
+    ensure: ensure(target, columns),
+    entries: entries(target, Effect.unlessEffect(columns, Ref.get(known))),
     recordApplied: recordApplied(target, "record as applied"),
     recordFailure: (migration, failure) =>
       upsert(target, migration, "failed", failure.durationMs, errorText(failure)).pipe(
