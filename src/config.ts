@@ -222,7 +222,7 @@ export const settingsConfig: Config.Config<MigrationSettings> = Config.all({
 )
 
 /** MIGRATION_LINT_DISABLE: rule ids `effect-migrate lint` leaves out, comma separated (checked by the command). */
-export const lintDisableConfig: Config.Config<ReadonlyArray<string>> = Config.string("MIGRATION_LINT_DISABLE").pipe(
+const lintDisableConfig: Config.Config<ReadonlyArray<string>> = Config.string("MIGRATION_LINT_DISABLE").pipe(
   Config.map((text) => text.split(",").map((id) => id.trim()).filter((id) => id !== "")),
   Config.withDefault([])
 )
@@ -248,6 +248,9 @@ const toConfigError = (error: EffectConfigError.ConfigError): ConfigError => {
 
 /** Reads and validates every variable from the ConfigProvider in use; the error names the variable at fault. */
 export const loadSettings: Effect.Effect<MigrationSettings, ConfigError> = Effect.mapError(settingsConfig, toConfigError)
+
+/** MIGRATION_LINT_DISABLE's rule ids, read as the settings are (its error names the variable). */
+export const loadLintDisabled: Effect.Effect<ReadonlyArray<string>, ConfigError> = Effect.mapError(lintDisableConfig, toConfigError)
 
 /** Settings from the environment (or whatever ConfigProvider is installed). */
 export const layerFromEnv: Layer.Layer<MigrationConfig, ConfigError> = Layer.effect(MigrationConfig, loadSettings)

@@ -7,7 +7,7 @@ import { liveServices } from "../program.js"
 import * as CliEvents from "./events.js"
 import { reported, Reported } from "./exitCode.js"
 import { type GlobalOptions, withFlags } from "./globalOptions.js"
-import { Secrets, stderrLines, stdoutLines } from "./output.js"
+import { Secrets } from "./output.js"
 import * as Progress from "./progress.js"
 
 type Failure = { readonly _tag: string; readonly message: string }
@@ -40,7 +40,7 @@ export interface CommandOptions {
 const loggerFor = (settings: MigrationSettings, options: CommandOptions) =>
   Effect.gen(function*() {
     const secrets = yield* Secrets
-    const sink = options.logToStderr ? stderrLines : stdoutLines
+    const sink = options.logToStderr ? MigrationLogger.stderrSink : MigrationLogger.stdoutSink
     const progress = options.progress === true && (yield* Progress.progressWanted(settings.logFormat))
     return progress
       ? Progress.layer(settings.logFormat, sink, secrets)

@@ -1,17 +1,8 @@
 import { Console, Context, Effect } from "effect"
 import { redactSecrets } from "../database/redaction.js"
-import type { LogSink } from "../logging/MigrationLogger.js"
 
 /** The passwords of this run (DATABASE_URL, --database-url, PGPASSWORD): nothing the CLI prints shows them. */
 export class Secrets extends Context.Tag("effect-migrate/cli/Secrets")<Secrets, ReadonlyArray<string>>() {}
-
-export const stdoutLines: LogSink = (line) => {
-  process.stdout.write(line + "\n")
-}
-
-export const stderrLines: LogSink = (line) => {
-  process.stderr.write(line + "\n")
-}
 
 /**
  * A Console that prints through `console` without the secrets: what @effect/cli prints (usage errors, help) and

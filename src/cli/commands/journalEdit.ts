@@ -1,13 +1,13 @@
 import { Args, Command } from "@effect/cli"
 import { Effect } from "effect"
 import type { MigrationConfig } from "../../config.js"
-import { MigrationLock } from "../../database/MigrationLock.js"
 import { MigrationNotFound } from "../../errors.js"
 import { Journal } from "../../journal/Journal.js"
 import type { Plan } from "../../stages/discover.js"
 import * as CliEvents from "../events.js"
 import { live, runCommand } from "../environment.js"
 import { globalOptions } from "../globalOptions.js"
+import { underLock } from "../recordApplied.js"
 import { readPlan } from "../state.js"
 
 /** The seed's manual-recovery SQL as commands: each under the migration lock, each logging what it changed. */
@@ -19,9 +19,6 @@ const notFound = (command: string, id: string) =>
 
 /** What the journal says about an id: its row's status, or `pending` when there is no row. */
 const stateOf = (plan: Plan, id: string) => plan.entries.get(id)?.status ?? "pending (no journal row)"
-
-const underLock = <A, E, R>(self: Effect.Effect<A, E, R>) =>
-  Effect.scoped(Effect.zipRight(Effect.flatMap(MigrationLock, (lock) => lock.acquire), self))
 
 /** Writes an `applied` row for a migration on disk without running it (it was applied by hand). */
 const markApplied = (id: string) =>

@@ -1,7 +1,7 @@
 import { Args, Command, Options } from "@effect/cli"
 import { Console, Effect } from "effect"
 import * as path from "node:path"
-import { lintDisableConfig } from "../../config.js"
+import { loadLintDisabled } from "../../config.js"
 import { ConfigError, MigrationLoadError } from "../../errors.js"
 import type { Finding } from "../../lint/finding.js"
 import { renderGithub } from "../../lint/reporters/github.js"
@@ -29,14 +29,13 @@ const lintOptions = {
   files: Args.text({ name: "files" }).pipe(Args.withDescription("migration files to lint, taken as pending"), Args.repeated)
 }
 
-type Role = LintRole
 
 /** Named files: every migration of their directories, in order; the named ones linted as pending, the rest learnt from. */
 const namedFiles = (files: ReadonlyArray<string>) =>
   Effect.gen(function*() {
     const wanted = new Set(files.map((file) => path.resolve(file)))
     const directories = [...new Set([...wanted].map((file) => path.dirname(file)))]
-    const roles: Array<Role> = []
+    const roles: Array<LintRole> = []
     for (const directory of directories) {
       const listing = yield* Effect.provide(Effect.flatMap(MigrationSource, (source) => source.inspect), fromDirectory(directory))
       const failure = listing.failures.find((error) => wanted.has(path.resolve(error.file)))
@@ -57,15 +56,14 @@ const namedFiles = (files: ReadonlyArray<string>) =>
 /** Every migration: each linted as if the ones before it were applied (only what a file creates itself is new). */
 const everyMigration = Effect.map(
   Effect.provide(Effect.flatMap(MigrationSource, (source) => source.load), fromConfig),
-  (migrations) => migrations.map((migration): Role => ({ migration, report: true, fresh: false }))
+  (migrations) => migrations.map((migration): LintRole => ({ migration, report: true, fresh: false }))
 )
 
 /** The pending migrations, after learning from the applied ones. */
 const pendingMigrations = live(Effect.map(readPlan, rolesOfPlan))
 
 const disabledRules = Effect.gen(function*() {
-  const ids = yield* Effect.mapError(lintDisableConfig, (error) =>
-    new ConfigError({ variable: "MIGRATION_LINT_DISABLE", message: `MIGRATION_LINT_DISABLE: ${String(error)}` }))
+  const ids = yield* loadLintDisabled
   const unknown = ids.find((id) => !isRuleId(id))
   if (unknown !== undefined) {
     return yield* new ConfigError({ variable: "MIGRATION_LINT_DISABLE", message: `MIGRATION_LINT_DISABLE: unknown rule ${JSON.stringify(unknown)}` })

@@ -3,6 +3,7 @@ import { Console, Effect } from "effect"
 import * as path from "node:path"
 import type { MigrationLoadError } from "../../errors.js"
 import { Journal } from "../../journal/Journal.js"
+import { parseFileName } from "../../source/fileName.js"
 import { MigrationSource } from "../../source/MigrationSource.js"
 import { plan } from "../../stages/discover.js"
 import { type MigrationStatus, type StatusReport, statusOf, summaryLine } from "../../status.js"
@@ -53,7 +54,7 @@ export const renderTable = (status: StatusReport, colour: boolean): string => {
 }
 
 /** The id a migration file would have: its name without the extension. */
-const idOf = (file: string) => path.basename(file).replace(/\.(sql|ts|js|mjs|cjs|mts|cts)$/, "")
+const idOf = (file: string) => parseFileName(path.basename(file)).id
 
 /**
  * Reads every migration that loads and the journal, without taking the lock or changing anything; the files that
