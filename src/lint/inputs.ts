@@ -1,7 +1,6 @@
-import { FileSystem } from "@effect/platform"
 import { Effect } from "effect"
-import { MigrationLoadError } from "../errors.js"
 import type { Migration } from "../migration.js"
+import { readText } from "../source/directory.js"
 import type { LintInput } from "./engine.js"
 import { sqlLiterals, sqlView } from "./tsSql.js"
 
@@ -18,10 +17,8 @@ export const lintInput = (migration: Migration, role: { readonly report: boolean
       if (migration.up._tag === "Sql") return { ...base, sql: migration.up.sql } satisfies LintInput
       return { ...base, sql: "", notes: [{ rule: "not-linted", index: 0, message: `${migration.id}: its up is code, not SQL` }] } satisfies LintInput
     }
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(migration.source).pipe(
-      Effect.mapError((error) => new MigrationLoadError({ file: migration.source, message: `${migration.source}: ${error.message}` }))
-    )
+    // Read and decoded as the loader does (the module's text is not kept on the Migration).
+    const text = yield* readText(migration.source)
     const literals = sqlLiterals(text)
     const notes: Array<NonNullable<LintInput["notes"]>[number]> = literals.filter((literal) => literal.dynamic).map((literal) => ({
       rule: "not-linted" as const,

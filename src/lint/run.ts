@@ -1,4 +1,3 @@
-import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import { Effect } from "effect"
 import type { Migration } from "../migration.js"
 import type { Plan } from "../stages/discover.js"
@@ -29,9 +28,7 @@ export const rolesOfPlan = (plan: Plan): ReadonlyArray<LintRole> => {
 export const lintMigrations = (roles: ReadonlyArray<LintRole>, disabled: ReadonlySet<string> = new Set()) =>
   Effect.gen(function*() {
     if (!roles.some((role) => role.report)) return { findings: [], linted: 0 }
-    const inputs: Array<LintInput> = yield* Effect.forEach(roles, (role) => lintInput(role.migration, role)).pipe(
-      Effect.provide(NodeFileSystem.layer)
-    )
+    const inputs: Array<LintInput> = yield* Effect.forEach(roles, (role) => lintInput(role.migration, role))
     const parse = yield* loadParser
     return { findings: yield* lint(parse, inputs, disabled), linted: inputs.filter((input) => input.report).length }
   })

@@ -82,11 +82,22 @@ export const loadDirectory = (
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
   Effect.flatMap(directorySource(directory), (source) => source.load).pipe(Effect.provide(NodeFileSystem.layer))
 
+/** Migrations registered in code, each validated, the failures apart. */
+const inspectDefinitions = (definitions: ReadonlyArray<Migration.MigrationDefinition>) =>
+  Effect.map(
+    Effect.forEach(definitions, (definition) => Effect.either(fromDefinition(definition, "code"))),
+    (results): SourceListing => ({
+      migrations: results.flatMap((result) => (result._tag === "Right" ? [result.right] : [])).sort(Migration.compare),
+      failures: results.flatMap((result) => (result._tag === "Left" ? [result.left] : [])),
+      ignored: []
+    })
+  )
+
 /** Migrations registered in code, e.g. for apps that bundle them. */
 export const loadDefinitions = (
   definitions: ReadonlyArray<Migration.MigrationDefinition>
 ): Effect.Effect<ReadonlyArray<Migration.Migration>, MigrationLoadError | DuplicateMigrationId> =>
-  Effect.forEach(definitions, (definition) => fromDefinition(definition, "code")).pipe(Effect.flatMap(rejectDuplicates))
+  loadFrom(inspectDefinitions(definitions), undefined)
 
 /** Migration files of a directory, read through Node's file system. */
 export const fromDirectory = (directory: string): Layer.Layer<MigrationSource> =>
@@ -99,13 +110,6 @@ export const fromConfig: Layer.Layer<MigrationSource, never, MigrationConfig> = 
 ).pipe(Layer.provide(NodeFileSystem.layer))
 
 export const fromArray = (definitions: ReadonlyArray<Migration.MigrationDefinition>): Layer.Layer<MigrationSource> => {
-  const inspect = Effect.map(
-    Effect.forEach(definitions, (definition) => Effect.either(fromDefinition(definition, "code"))),
-    (results) => ({
-      migrations: results.flatMap((result) => (result._tag === "Right" ? [result.right] : [])).sort(Migration.compare),
-      failures: results.flatMap((result) => (result._tag === "Left" ? [result.left] : [])),
-      ignored: []
-    })
-  )
-  return Layer.succeed(MigrationSource, { load: loadDefinitions(definitions), inspect, directory: undefined })
+  const inspect = inspectDefinitions(definitions)
+  return Layer.succeed(MigrationSource, { load: loadFrom(inspect, undefined), inspect, directory: undefined })
 }

@@ -18,11 +18,15 @@ const notFound = (error: unknown) =>
 const mayBeFolder = (name: string) =>
   !quietlySkipped(name) && !migrationExtensions.some((extension) => name.endsWith(extension))
 
-/** The entries of `name` when it is a folder (followed through symlinks); undefined for anything else. */
+/**
+ * The entries of `name` when it is a folder (followed through symlinks); undefined for anything else, a dangling
+ * symlink included. A folder that cannot be read (EACCES, EIO) fails, naming it, rather than its migrations vanishing.
+ */
 const folderEntries = (fs: FileSystem.FileSystem, directory: string, name: string) =>
   fs.stat(path.join(directory, name)).pipe(
     Effect.flatMap((info) => (info.type === "Directory" ? fs.readDirectory(path.join(directory, name)) : Effect.succeed(undefined))),
-    Effect.orElseSucceed(() => undefined),
+    Effect.catchIf((error) => error._tag === "SystemError" && error.reason === "NotFound", () => Effect.succeed(undefined)),
+    Effect.mapError((error) => cannotRead(path.join(directory, name), error)),
     Effect.map((entries) => [name, entries] as const)
   )
 
@@ -46,8 +50,8 @@ export const listEntries = (directory: string): Effect.Effect<DirectoryLayout, M
     return classify(names, found)
   })
 
-/** A file's bytes as UTF-8 text (see decodeFileText), read through symlinks. */
-const readText = (file: string): Either.Either<string, MigrationLoadError> => {
+/** A migration file's bytes as UTF-8 text (see decodeFileText), read through symlinks. */
+export const readText = (file: string): Either.Either<string, MigrationLoadError> => {
   try {
     return decodeFileText(file, readFileSync(file))
   } catch (error) {

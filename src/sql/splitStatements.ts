@@ -242,8 +242,6 @@ class StatementScanner {
       this.firstTokenAt = -1
       this.firstWord = 0
       this.previousIsBegin = false
-      this.atomicDepth = 0
-      this.parenDepth = 0
     } else if (!isSpaceCode(code)) {
       this.tokenStarts()
       // BEGIN ATOMIC only when the two words stand side by side: not `CREATE TABLE begin (atomic int)`.
