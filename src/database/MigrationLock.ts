@@ -36,6 +36,10 @@ export class MigrationLock extends Context.Tag("effect-migrate/MigrationLock")<M
 export const lockKey = (schema: string, table: string): string =>
   createHash("sha256").update(`effect-migrate:${schema}.${table}`).digest().readBigInt64BE(0).toString()
 
+/** Takes the advisory lock `key` for the rest of the transaction, waiting at most `waitMs` for another runner. */
+export const transactionLockSql = (key: string, waitMs: number): string =>
+  `SELECT set_config('lock_timeout', '${Math.max(1, Math.round(waitMs))}', true), pg_advisory_xact_lock(${key}::bigint)`
+
 /**
  * A PostgreSQL session advisory lock on a dedicated connection: held across every transaction of the run,
  * and freed by the server if the process dies.
@@ -75,11 +79,10 @@ export const perTransaction: Layer.Layer<MigrationLock, never, SqlClient.SqlClie
     const sql = yield* SqlClient.SqlClient
     const settings = yield* MigrationConfig
     const key = lockKey(settings.schema, settings.table)
-    const waitMs = Math.max(1, settings.lockWaitMs)
     const exclusive = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | DatabaseError, R> =>
       sql.withTransaction(
         Effect.zipRight(
-          sql.unsafe(`SELECT set_config('lock_timeout', '${waitMs}', true), pg_advisory_xact_lock(${key}::bigint)`),
+          sql.unsafe(transactionLockSql(key, settings.lockWaitMs)),
           self
         )
       ).pipe(Effect.catchTag("SqlError", (error) => Effect.fail(databaseError("take the migration lock")(error))))

@@ -2,7 +2,7 @@ import { SqlClient } from "@effect/sql"
 import { Cause, Effect, Layer, Option } from "effect"
 import { MigrationConfig } from "../config.js"
 import { failingStatement } from "../database/failingStatement.js"
-import { effectiveMode } from "../database/MigrationLock.js"
+import { effectiveMode, transactionLockSql } from "../database/MigrationLock.js"
 import { pgErrorInfo } from "../database/pgError.js"
 import { ConnectionFacts } from "../database/pooler.js"
 import { Journal, type JournalEntry, type JournalService } from "../journal/Journal.js"
@@ -10,7 +10,7 @@ import type { AlreadyApplied, RunError } from "../journal/Journal.js"
 import type { Migration, MigrationBody } from "../migration.js"
 import { searchPathValue } from "../sql/searchPath.js"
 import { type Attempt, attempt, type JournalWrite } from "./attempt.js"
-import { checkRow, interrupted, migrationLockKey, migrationLockSql, waitedTooLong } from "./claim.js"
+import { checkRow, interrupted, migrationLockKey, waitedTooLong } from "./claim.js"
 import { migrationFailure } from "./failure.js"
 import { applySettings } from "./migrationSettings.js"
 import { fromRunBody, MigrationExecutor, type RunBody, type RunOptions } from "./MigrationExecutor.js"
@@ -127,7 +127,7 @@ export const make = Effect.gen(function*() {
     journal,
     lockWaitMs: config.lockWaitMs,
     mode: effectiveMode(config.lockMode, Option.isSome(facts) && facts.value.pooled),
-    lockSql: migrationLockSql(migrationLockKey(config.schema, config.table), config.lockWaitMs),
+    lockSql: transactionLockSql(migrationLockKey(config.schema, config.table), config.lockWaitMs),
     searchPath: searchPathValue(config.schema)
   }
   return fromRunBody(journal, run(live))

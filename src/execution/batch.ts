@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
 import { Clock, Context, Effect, Either, Layer } from "effect"
 import { MigrationConfig } from "../config.js"
+import { transactionLockSql } from "../database/MigrationLock.js"
 import { type PgErrorInfo, pgErrorInfo } from "../database/pgError.js"
 import { MigrationFailed } from "../errors.js"
 import { groupReadBackSql, groupRowSql, readBackColumn, startedSetting } from "../journal/groupRows.js"
@@ -8,7 +9,7 @@ import { Journal, type RunError } from "../journal/Journal.js"
 import { hintForFailure } from "../logging/hints.js"
 import type { Migration } from "../migration.js"
 import { searchPathSql } from "../sql/searchPath.js"
-import { migrationLockKey, migrationLockSql } from "./claim.js"
+import { migrationLockKey } from "./claim.js"
 import { appliedByAnotherRunner, migrationFailure } from "./failure.js"
 import type { RunOptions } from "./MigrationExecutor.js"
 
@@ -95,7 +96,7 @@ const refusedByJournal = (schema: string, table: string, info: PgErrorInfo, migr
  * the session's defaults (RESET ALL) and takes the per-migration lock, as a migration run alone does.
  */
 const layout = (schema: string, table: string, group: ReadonlyArray<GroupItem>) => {
-  const lock = migrationLockSql(migrationLockKey(schema, table), Math.max(...group.map((item) => item.options.timeoutMs)))
+  const lock = transactionLockSql(migrationLockKey(schema, table), Math.max(...group.map((item) => item.options.timeoutMs)))
   const parts: Array<Part> = []
   let text = ""
   let characters = 0

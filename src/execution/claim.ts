@@ -12,9 +12,6 @@ import { lockKey } from "../database/MigrationLock.js"
 /** The key of the lock each migration's transaction takes: apart from the session lock's, which a runner holds meanwhile. */
 export const migrationLockKey = (schema: string, table: string): string => lockKey(schema, `${table}#migration`)
 
-/** Takes the per-migration lock for the rest of the transaction, waiting at most `waitMs` for another runner. */
-export const migrationLockSql = (key: string, waitMs: number): string =>
-  `SELECT set_config('lock_timeout', '${Math.max(1, Math.round(waitMs))}', true), pg_advisory_xact_lock(${key}::bigint)`
 
 /**
  * Fails with AlreadyApplied when the row says `applied`. With `start` (a `transaction: false` migration going up),
