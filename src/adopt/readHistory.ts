@@ -1,12 +1,9 @@
 import { SqlClient } from "@effect/sql"
 import { Effect } from "effect"
-import { pgErrorInfo } from "../database/pgError.js"
-import { DatabaseError } from "../errors.js"
+import { databaseError } from "../database/pgError.js"
+import { columnsOfTable, journalTable } from "../journal/journalStatements.js"
 import { adoptionRefused } from "./AdoptionRefused.js"
 import { type History, type TableName, type Tool, type ToolHistory } from "./histories.js"
-
-const databaseError = (operation: string) => (error: unknown) =>
-  new DatabaseError({ operation, message: `${operation}: ${pgErrorInfo(error).message}`, code: pgErrorInfo(error).code })
 
 /**
  * Reads another tool's history table, with SELECTs only. A table that is missing, or lacks the columns the tool
@@ -16,10 +13,7 @@ export const readHistory = (tool: Tool, history: ToolHistory, at: TableName) =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     const name = `${at.schema}.${at.name}`
-    const columns = yield* sql<{ name: string }>`
-      SELECT a.attname::text AS name FROM pg_attribute a
-        JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-       WHERE n.nspname = ${at.schema} AND c.relname = ${at.name} AND a.attnum > 0 AND NOT a.attisdropped`.pipe(
+    const columns = yield* columnsOfTable(journalTable(sql, at.schema, at.name)).pipe(
       Effect.mapError(databaseError(`inspect ${name}`))
     )
     if (columns.length === 0) {

@@ -6,7 +6,8 @@ import type { DatabaseError, LockLost, LockTimeout } from "../errors.js"
 import * as Events from "../logging/events.js"
 import { Database } from "./Database.js"
 import { ConnectionFacts } from "./pooler.js"
-import { databaseError, releaseSessionLock, takeSessionLock, watchLock } from "./sessionLock.js"
+import { databaseError } from "./pgError.js"
+import { releaseSessionLock, takeSessionLock, watchLock } from "./sessionLock.js"
 
 /**
  * `session`: one session advisory lock held for the whole run on a connection of its own, watched. `transaction`:

@@ -1,4 +1,5 @@
 import { hintForCode } from "../logging/hints.js"
+import { DatabaseError } from "../errors.js"
 
 /** What an operator needs from a failed query: SQLSTATE, message, and where in the text it failed. */
 export interface PgErrorInfo {
@@ -45,4 +46,10 @@ export const pgErrorInfo = (error: unknown): PgErrorInfo => {
     ? String(field(error, "message"))
     : String(error)
   return { code: undefined, message, position: undefined, hint: undefined }
+}
+
+/** A failed statement as our DatabaseError, its message prefixed with what was being done. */
+export const databaseError = (operation: string) => (error: unknown): DatabaseError => {
+  const info = pgErrorInfo(error)
+  return new DatabaseError({ operation, message: `${operation}: ${info.message}`, code: info.code })
 }

@@ -1,7 +1,7 @@
 import { Deferred, Effect, Either, LogLevel } from "effect"
 import { DatabaseError, LockLost, LockTimeout } from "../errors.js"
 import * as Events from "../logging/events.js"
-import { pgErrorInfo } from "./pgError.js"
+import { databaseError, pgErrorInfo } from "./pgError.js"
 
 /**
  * The session advisory lock's steps on its own connection: take it (or wait for it), let dead runners' transactions
@@ -18,10 +18,6 @@ const heartbeatTimeoutMs = 10_000
 /** How long one blocking attempt waits before the waiter logs who holds the lock and tries again. */
 const reportEveryMs = 5_000
 
-export const databaseError = (operation: string) => (error: unknown) => {
-  const info = pgErrorInfo(error)
-  return new DatabaseError({ operation, message: `${operation}: ${info.message}`, code: info.code })
-}
 
 /** The innermost message of an error (SqlError's own is "Failed to execute statement"). */
 const innermost = (error: unknown): string => {
