@@ -92,12 +92,11 @@ export const loadEach = (directory: string, entries: ReadonlyArray<MigrationEntr
   Effect.gen(function*() {
     // `.sql` files in one synchronous pass (reading and parsing need no fiber each); then the modules are imported.
     const results = yield* Effect.sync(() => entries.map((entry) => isSql(entry) ? loadSqlEntry(directory, entry) : undefined))
-    yield* Effect.forEach(entries, (entry, i) =>
-      isSql(entry)
-        ? Effect.void
-        : Effect.map(Effect.either(loadModuleEntry(directory, entry)), (result) => {
-          results[i] = result
-        }), { concurrency: 16, discard: true })
+    const modules = entries.flatMap((entry, i) => isSql(entry) ? [] : [i])
+    yield* Effect.forEach(modules, (i) =>
+      Effect.map(Effect.either(loadModuleEntry(directory, entries[i]!)), (result) => {
+        results[i] = result
+      }), { concurrency: 16, discard: true })
     const loaded = results.filter((result) => result !== undefined)
     return {
       migrations: loaded.filter(Either.isRight).map((result) => result.right),
