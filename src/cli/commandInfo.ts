@@ -97,17 +97,41 @@ const descriptionOf = (doc: HelpDoc.HelpDoc): string => {
   return start < 0 ? "" : lines[start + 1] ?? ""
 }
 
+/** A value computed on first use and kept. */
+const memo = <A>(compute: () => A): () => A => {
+  let value: { readonly current: A } | undefined
+  return () => (value ??= { current: compute() }).current
+}
+
+/**
+ * Names and flags are read from the usage (every run checks the arguments against them); descriptions come from the
+ * rendered help, built only when help, completions or a description is asked for (rendering every command's help
+ * cost about 30 ms of each start).
+ */
 const commandInfo = <A>(command: CommandDescriptor.Command<A>): CommandInfo => {
-  const doc = CommandDescriptor.getHelp(command, helpConfig)
-  const texts = descriptions(doc, new Map())
+  const doc = memo(() => CommandDescriptor.getHelp(command, helpConfig))
+  const texts = memo(() => descriptions(doc(), new Map()))
   const name = [...CommandDescriptor.getNames(command)][0] ?? ""
   const usage = named(CommandDescriptor.getUsage(command)).filter((entry) => !entry.names.includes(name))
-  const flags = usage.filter((entry) => entry.names.some((n) => n.startsWith("-"))).map((entry) => {
+  const flags = usage.filter((entry) => entry.names.some((n) => n.startsWith("-"))).map((entry): FlagInfo => {
     const flag = entry.names.find((n) => n.startsWith("--")) ?? entry.names[0]!
-    return { name: flag, value: Option.getOrUndefined(entry.acceptedValues), description: texts.get(flag) ?? "" }
+    return {
+      name: flag,
+      value: Option.getOrUndefined(entry.acceptedValues),
+      get description() {
+        return texts().get(flag) ?? ""
+      }
+    }
   })
   const args = usage.filter((entry) => !entry.names.some((n) => n.startsWith("-"))).flatMap((entry) => entry.names)
-  return { name, description: descriptionOf(doc), args, flags }
+  return {
+    name,
+    get description() {
+      return descriptionOf(doc())
+    },
+    args,
+    flags
+  }
 }
 
 /** Read from the commands as the program defines them: `base` is the root without its subcommands, `globals` a command of the global flags. */
@@ -116,8 +140,19 @@ export const programInfo = <N extends string, R, E, A>(parts: {
   readonly base: { readonly descriptor: CommandDescriptor.Command<unknown> }
   readonly subcommands: ReadonlyArray<{ readonly descriptor: CommandDescriptor.Command<unknown> }>
   readonly globals: { readonly descriptor: CommandDescriptor.Command<unknown> }
-}): ProgramInfo => ({
-  root: { ...commandInfo(parts.base.descriptor), description: commandInfo(parts.root.descriptor).description },
-  globals: commandInfo(parts.globals.descriptor).flags,
-  subcommands: parts.subcommands.map((command) => commandInfo(command.descriptor))
-})
+}): ProgramInfo => {
+  const base = commandInfo(parts.base.descriptor)
+  const rootDescription = memo(() => descriptionOf(CommandDescriptor.getHelp(parts.root.descriptor, helpConfig)))
+  return {
+    root: {
+      name: base.name,
+      get description() {
+        return rootDescription()
+      },
+      args: base.args,
+      flags: base.flags
+    },
+    globals: commandInfo(parts.globals.descriptor).flags,
+    subcommands: parts.subcommands.map((command) => commandInfo(command.descriptor))
+  }
+}
