@@ -1,6 +1,7 @@
-// Builds dist/: the CLI as one bundle (start-up time is dominated by module loading), the library entries with
-// effect and the @effect/* peers left external so an app shares one copy of them, and the library's `.d.ts`
-// declarations (dist/types/, from tsconfig.build.json) that `exports.*.types` points at.
+// Builds dist/: the CLI as one bundle (start-up time is dominated by module loading: dist/cli-program.js, loaded by
+// the bin dist/cli.js), the library entries with effect and the @effect/* peers left external so an app shares one
+// copy of them, and the library's `.d.ts` declarations (dist/types/, from tsconfig.build.json) that `exports.*.types`
+// points at.
 import { build } from "esbuild"
 import { execFile } from "node:child_process"
 import { chmod, mkdir, rename, rm } from "node:fs/promises"
@@ -53,16 +54,29 @@ await rm(staging, { recursive: true, force: true })
 await mkdir(staging, { recursive: true })
 
 await Promise.all([
-  // dist/cli.js: the CLI and everything it uses in one ES module.
+  // dist/cli.js: the bin, turning on Node's compile cache where there is one, then loading dist/cli-program.js.
   build({
     ...common,
-    entryPoints: { cli: "src/cli/main.ts" },
+    entryPoints: { cli: "src/cli/bin.ts" },
+    outdir: staging,
+    banner: { js: "#!/usr/bin/env node" },
+    plugins: [{
+      name: "cli-program",
+      setup(build) {
+        build.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: "./cli-program.js", external: true }))
+      }
+    }]
+  }),
+  // dist/cli-program.js: the CLI and everything it uses in one ES module.
+  build({
+    ...common,
+    entryPoints: { "cli-program": "src/cli/main.ts" },
     outdir: staging,
     minify: !readable,
     sourcemap: readable,
     // The bundled CommonJS dependencies (pg) require Node's built-in modules.
     banner: {
-      js: "#!/usr/bin/env node\nimport { createRequire as __createRequire } from \"node:module\";\n" +
+      js: "import { createRequire as __createRequire } from \"node:module\";\n" +
         "const require = __createRequire(import.meta.url);"
     },
     // Loaded on demand: the WASM engine for pglite: URLs, tsx for .ts migrations, the parser for `lint`.

@@ -1,4 +1,4 @@
 import packageJson from "../../package.json" with { type: "json" }
 
-/** The package's version, from package.json (bundled into dist/cli.js at build time). */
+/** The package's version, from package.json (bundled into dist/cli-program.js at build time). */
 export const version: string = packageJson.version
