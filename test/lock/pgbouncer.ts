@@ -33,7 +33,12 @@ export const startPgbouncer = async (binary: string, serverUrl: string): Promise
   const dir = await mkdtemp(path.join(tmpdir(), "em-pgbouncer-"))
   await chmod(dir, 0o777)
   const port = await freePort()
-  await writeFile(path.join(dir, "users.txt"), `"${decodeURIComponent(server.username) || "postgres"}" ""\n`)
+  // The password (the throwaway server's, empty under trust auth) is what PgBouncer logs in to the server with.
+  const quoted = (value: string) => `"${value.replace(/"/g, '""')}"`
+  await writeFile(
+    path.join(dir, "users.txt"),
+    `${quoted(decodeURIComponent(server.username) || "postgres")} ${quoted(decodeURIComponent(server.password))}\n`
+  )
   await writeFile(
     path.join(dir, "pgbouncer.ini"),
     [
