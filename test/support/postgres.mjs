@@ -133,6 +133,8 @@ export const startThrowawayServer = async (options = {}) => {
   const child = spawn(process.execPath, [hostScript, "--serve", JSON.stringify(options)], { stdio: ["pipe", "pipe", "pipe"] })
   let errors = ""
   child.stderr.on("data", (chunk) => void (errors += chunk))
+  // Ending the stdin of a child that has died already is not an error here.
+  child.stdin.on("error", () => {})
   const lines = createInterface({ input: child.stdout })
   const info = await new Promise((resolve, reject) => {
     lines.once("line", (line) => resolve(JSON.parse(line)))
@@ -167,7 +169,8 @@ export const stopThrowawayServers = () => Promise.all([...started].map((server) 
 
 /**
  * The server to test against, in order: TEST_DATABASE_URL; one answering on 127.0.0.1:5432 that lets user postgres
- * in without a password (one that does not is passed over, saying why); otherwise a throwaway server (startThrowawayServer), which `stop` stops.
+ * in without a password (one that does not is passed over, saying why); otherwise a throwaway server
+ * (startThrowawayServer), which `stop` stops.
  */
 export const providePostgres = async (options = {}) => {
   const given = process.env.TEST_DATABASE_URL
