@@ -2,8 +2,8 @@
 // and for the benchmark. Plain ESM so that `node bench/run.mjs` imports it as it is; types in postgres.d.mts.
 import { execFileSync, spawn } from "node:child_process"
 import { rmSync } from "node:fs"
-import { chmod, chown, mkdtemp, rm, writeFile } from "node:fs/promises"
-import { createServer, Socket } from "node:net"
+import { chmod, chown, mkdtemp, writeFile } from "node:fs/promises"
+import { createServer } from "node:net"
 import { tmpdir } from "node:os"
 import * as path from "node:path"
 import { createInterface } from "node:readline"
@@ -28,30 +28,20 @@ export const withDatabase = (url, database) => {
   return parsed.toString()
 }
 
-const answers = (host, port) =>
-  new Promise((resolve) => {
-    const socket = new Socket()
-    const done = (ok) => {
-      socket.destroy()
-      resolve(ok)
-    }
-    socket.setTimeout(500)
-    socket.once("connect", () => done(true))
-    socket.once("timeout", () => done(false))
-    socket.once("error", () => done(false))
-    socket.connect(port, host)
-  })
-
-/** Why the server at `url` cannot be used as it is (no password, user postgres), or undefined when it can. */
-const refusal = async (url) => {
+/**
+ * Whether the server at `url` can be used as it is (user postgres, no password): "usable", "absent" (nothing
+ * listens), or why not.
+ */
+const probe = async (url) => {
   const { default: pg } = await import("pg")
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 })
   client.on("error", () => {})
   try {
     await client.connect()
     await client.query("SELECT 1")
-    return undefined
+    return "usable"
   } catch (error) {
+    if (error?.code === "ECONNREFUSED") return "absent"
     return error instanceof Error ? error.message : String(error)
   } finally {
     await client.end().catch(() => {})
@@ -135,14 +125,13 @@ export const startThrowawayServer = async (options = {}) => {
   child.stderr.on("data", (chunk) => void (errors += chunk))
   // Ending the stdin of a child that has died already is not an error here.
   child.stdin.on("error", () => {})
-  const lines = createInterface({ input: child.stdout })
-  const info = await new Promise((resolve, reject) => {
-    lines.once("line", (line) => resolve(JSON.parse(line)))
-    child.once("exit", (code) => reject(new Error(`the throwaway PostgreSQL did not start (exit ${code}): ${errors.trim()}`)))
-  })
-  lines.close()
-  child.removeAllListeners("exit")
   const exited = new Promise((resolve) => child.once("exit", resolve))
+  const lines = createInterface({ input: child.stdout })
+  const info = await Promise.race([
+    new Promise((resolve) => lines.once("line", (line) => resolve(JSON.parse(line)))),
+    exited.then((code) => Promise.reject(new Error(`the throwaway PostgreSQL did not start (exit ${code}): ${errors.trim()}`)))
+  ])
+  lines.close()
   child.unref()
   child.stdin.unref()
   child.stdout.unref()
@@ -175,11 +164,11 @@ export const stopThrowawayServers = () => Promise.all([...started].map((server) 
 export const providePostgres = async (options = {}) => {
   const given = process.env.TEST_DATABASE_URL
   if (given !== undefined && given !== "") return { adminUrl: given, kind: "TEST_DATABASE_URL", stop: async () => {} }
-  if (await answers("127.0.0.1", 5432)) {
-    const adminUrl = "postgres://postgres@127.0.0.1:5432/postgres"
-    const refused = await refusal(adminUrl)
-    if (refused === undefined) return { adminUrl, kind: "127.0.0.1:5432", stop: async () => {} }
-    console.warn(`127.0.0.1:5432 answers but cannot be used as user postgres without a password (${refused}): starting a throwaway server instead`)
+  const localUrl = "postgres://postgres@127.0.0.1:5432/postgres"
+  const local = await probe(localUrl)
+  if (local === "usable") return { adminUrl: localUrl, kind: "127.0.0.1:5432", stop: async () => {} }
+  if (local !== "absent") {
+    console.warn(`127.0.0.1:5432 cannot be used as user postgres without a password (${local}): starting a throwaway server instead`)
   }
   const server = await startThrowawayServer(options)
   return { adminUrl: server.url(), kind: server.kind, stop: server.stop }
