@@ -142,12 +142,13 @@ export const programInfo = <N extends string, R, E, A>(parts: {
   readonly globals: { readonly descriptor: CommandDescriptor.Command<unknown> }
 }): ProgramInfo => {
   const base = commandInfo(parts.base.descriptor)
-  const rootDescription = memo(() => descriptionOf(CommandDescriptor.getHelp(parts.root.descriptor, helpConfig)))
+  const root = memo(() => commandInfo(parts.root.descriptor))
   return {
+    // Not a spread of `base`: that would read its description, rendering help at every start.
     root: {
       name: base.name,
       get description() {
-        return rootDescription()
+        return root().description
       },
       args: base.args,
       flags: base.flags

@@ -92,9 +92,9 @@ export const loadEach = (directory: string, entries: ReadonlyArray<MigrationEntr
   Effect.gen(function*() {
     // `.sql` files in one synchronous pass (reading and parsing need no fiber each); then the modules are imported.
     const results = yield* Effect.sync(() => entries.map((entry) => isSql(entry) ? loadSqlEntry(directory, entry) : undefined))
-    const modules = entries.flatMap((entry, i) => isSql(entry) ? [] : [i])
-    yield* Effect.forEach(modules, (i) =>
-      Effect.map(Effect.either(loadModuleEntry(directory, entries[i]!)), (result) => {
+    const modules = entries.flatMap((entry, i) => isSql(entry) ? [] : [{ entry, i }])
+    yield* Effect.forEach(modules, ({ entry, i }) =>
+      Effect.map(Effect.either(loadModuleEntry(directory, entry)), (result) => {
         results[i] = result
       }), { concurrency: 16, discard: true })
     const loaded = results.filter((result) => result !== undefined)
